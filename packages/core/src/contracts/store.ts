@@ -1,0 +1,156 @@
+import type { AgentDefinition, AgentVersion } from './agent.ts';
+import type { EventError, RunEvent } from './events.ts';
+import type { JsonObject } from './json.ts';
+import type { UsageRecord, UsageTotals } from './usage.ts';
+
+/**
+ * The state machine of a run:
+ * `queued → running → (paused ⇄ running) → completed | failed | cancelled`.
+ * `queued` and `paused` may also go straight to `cancelled` or `failed`.
+ */
+export type RunStatus = 'queued' | 'running' | 'paused' | 'completed' | 'failed' | 'cancelled';
+
+/** Statuses a run never leaves. */
+export const TERMINAL_RUN_STATUSES: readonly RunStatus[] = ['completed', 'failed', 'cancelled'];
+
+/** Which status may follow which; anything else is refused with `INVALID_RUN_TRANSITION`. */
+export const RUN_TRANSITIONS: Readonly<Record<RunStatus, readonly RunStatus[]>> = {
+  queued: ['running', 'cancelled', 'failed'],
+  running: ['paused', 'completed', 'failed', 'cancelled'],
+  paused: ['running', 'cancelled', 'failed'],
+  completed: [],
+  failed: [],
+  cancelled: [],
+};
+
+/** A tenant (a workspace). The embedded CLI uses one, with slug `local`. */
+export interface Tenant {
+  id: string;
+  slug: string;
+  name: string;
+  createdAt: string;
+}
+
+/** A run as stored. */
+export interface RunRecord {
+  id: string;
+  tenantId: string;
+  goal: string;
+  status: RunStatus;
+  agentId: string | null;
+  model: string | null;
+  answer: string | null;
+  error: EventError | null;
+  /** Free-form run options (team, flags) the run was started with. */
+  options: JsonObject;
+  /** The process executing the run (`host:pid:nonce`), null when none. */
+  owner: string | null;
+  heartbeatAt: string | null;
+  createdAt: string;
+  updatedAt: string;
+  finishedAt: string | null;
+}
+
+/** What it takes to create a run. */
+export interface NewRun {
+  /** A UUID chosen by the caller (e.g. to make creation idempotent); generated when absent. */
+  id?: string;
+  goal: string;
+  agentId?: string;
+  model?: string;
+  options?: JsonObject;
+}
+
+/** Fields that may change together with a status transition. */
+export interface RunPatch {
+  answer?: string;
+  error?: EventError;
+  owner?: string | null;
+  agentId?: string;
+  model?: string;
+}
+
+/** Runs of one tenant. */
+export interface RunRepository {
+  create(run: NewRun): Promise<RunRecord>;
+  get(id: string): Promise<RunRecord | undefined>;
+  /** Newest first. */
+  list(options?: { limit?: number; status?: RunStatus }): Promise<RunRecord[]>;
+  /**
+   * Moves a run to `to`, applying `patch`. Throws `RUN_NOT_FOUND`, or
+   * `INVALID_RUN_TRANSITION` when {@link RUN_TRANSITIONS} does not allow it.
+   * Pass `from` to make the move conditional (compare-and-set): it then fails with
+   * `INVALID_RUN_TRANSITION` if the run is no longer in one of those statuses.
+   */
+  transition(id: string, to: RunStatus, patch?: RunPatch, from?: readonly RunStatus[]): Promise<RunRecord>;
+  /** Records that `owner` is alive and still executing the run. */
+  heartbeat(id: string, owner: string): Promise<void>;
+}
+
+/** The append-only event log of a tenant's runs. */
+export interface EventRepository {
+  /**
+   * Appends events (any runs of this tenant) in one statement. `seq` is assigned by the
+   * caller; a duplicate `(runId, seq)` fails with `EVENT_SEQ_CONFLICT` and writes nothing.
+   */
+  append(events: readonly RunEvent[]): Promise<void>;
+  /** Events of a run with `seq > afterSeq`, in `seq` order. */
+  list(runId: string, options?: { afterSeq?: number; limit?: number }): Promise<RunEvent[]>;
+  /** The highest stored `seq` of a run, 0 when it has none. */
+  lastSeq(runId: string): Promise<number>;
+  count(runId: string): Promise<number>;
+}
+
+/** Per-call token usage and cost. */
+export interface UsageRepository {
+  record(rows: readonly UsageRecord[]): Promise<void>;
+  /** Totals of a run, overall and per agent. */
+  totals(runId: string): Promise<UsageTotals & { byAgent: Record<string, UsageTotals> }>;
+}
+
+/** Versioned agent definitions of a tenant. */
+export interface AgentRepository {
+  /**
+   * Saves a definition. An identical definition to the latest version returns that
+   * version; a changed one becomes a new version whose `parentId` is the previous one.
+   */
+  save(definition: AgentDefinition): Promise<AgentVersion>;
+  /** The latest version of an agent. */
+  get(agentId: string): Promise<AgentVersion | undefined>;
+  /** All versions of an agent, oldest first. */
+  versions(agentId: string): Promise<AgentVersion[]>;
+  /** The latest version of every agent, by id. */
+  list(): Promise<AgentVersion[]>;
+}
+
+/**
+ * Everything one tenant owns. Every call runs in a database transaction that sets the
+ * tenant for row-level security, as a role that does not own the tables.
+ */
+export interface TenantStore {
+  readonly tenantId: string;
+  readonly runs: RunRepository;
+  readonly events: EventRepository;
+  readonly usage: UsageRepository;
+  readonly agents: AgentRepository;
+  /** Runs `work` in one transaction; `tx` is this store bound to it. Rolls back on throw. */
+  transaction<T>(work: (tx: TenantStore) => Promise<T>): Promise<T>;
+}
+
+/** Tenants, looked up across tenancy (by slug, for log-in and the embedded CLI). */
+export interface TenantDirectory {
+  /** Creates a tenant; `TENANT_SLUG_TAKEN` if the slug is in use. */
+  create(input: { slug: string; name: string }): Promise<Tenant>;
+  findBySlug(slug: string): Promise<Tenant | undefined>;
+  /** Finds the tenant with this slug, creating it when absent. */
+  ensure(input: { slug: string; name: string }): Promise<Tenant>;
+}
+
+/** Aether's storage. Open one per process and keep it for the life of the process. */
+export interface Store {
+  /** `pglite` (embedded) or `postgres` (a server). */
+  readonly kind: 'pglite' | 'postgres';
+  readonly tenants: TenantDirectory;
+  forTenant(tenantId: string): TenantStore;
+  close(): Promise<void>;
+}
