@@ -80,6 +80,4 @@ export type RunEventOf<T extends RunEventType> = Extract<RunEvent, { type: T }>;
  * Receives events after they are durably stored, in `seq` order. The terminal renderer,
  * SSE streams and test recorders implement it.
  */
-export interface EventListener {
-  (event: RunEvent): void;
-}
+export type EventListener = (event: RunEvent) => void;

@@ -1,4 +1,11 @@
-export type { AgentDefinition, AgentLimits, AgentTier, AgentVersion, LlmRequirement, ModelClass } from './agent.ts';
+export type {
+  AgentDefinition,
+  AgentLimits,
+  AgentTier,
+  AgentVersion,
+  LlmRequirement,
+  ModelClass,
+} from './agent.ts';
 export { type Clock, systemClock } from './clock.ts';
 export {
   EVENT_SCHEMA_VERSION,

@@ -1,0 +1,17 @@
+#!/usr/bin/env node
+// The `aether` command. Node runs our TypeScript directly (type stripping, on by default
+// from Node 22.18 and 23.6); on an older supported Node we re-run with the flag.
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+const main = fileURLToPath(new URL('../src/main.ts', import.meta.url));
+if (process.features.typescript) {
+  await import(main);
+} else {
+  const result = spawnSync(
+    process.execPath,
+    ['--experimental-strip-types', '--disable-warning=ExperimentalWarning', main, ...process.argv.slice(2)],
+    { stdio: 'inherit' },
+  );
+  process.exit(result.status ?? 1);
+}

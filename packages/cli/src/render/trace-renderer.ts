@@ -1,0 +1,177 @@
+import type { RunEvent } from '@aether/core';
+
+/** Where the renderer writes. `isTTY` decides colours and the spinner. */
+export interface TraceOutput {
+  write(text: string): void;
+  isTTY?: boolean;
+}
+
+const SPINNER_FRAMES = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
+
+function truncate(text: string, max: number): string {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  return flat.length <= max ? flat : `${flat.slice(0, max - 1)}…`;
+}
+
+function formatUsd(value: number): string {
+  return value === 0 ? '$0' : value < 0.01 ? `$${value.toFixed(5)}` : `$${value.toFixed(4)}`;
+}
+
+/**
+ * Prints a run's trace as lines a person can follow: thought / action / observation / cost,
+ * then the answer. Used live (with a spinner while the model works, on a terminal) and for
+ * `aether replay` over stored events: the same events give the same lines.
+ */
+export class TraceRenderer {
+  readonly #out: TraceOutput;
+  readonly #status: TraceOutput | undefined;
+  readonly #color: boolean;
+  readonly #texts = new Map<string, string>();
+  #spinnerTimer: ReturnType<typeof setInterval> | undefined;
+  #spinnerLabel = '';
+  #frame = 0;
+  #spinnerShown = false;
+
+  /**
+   * @param out where trace lines go (stdout)
+   * @param status where the spinner goes (stderr); only used when it is a terminal
+   */
+  constructor(out: TraceOutput, status?: TraceOutput) {
+    this.#out = out;
+    this.#status = status?.isTTY ? status : undefined;
+    this.#color = out.isTTY === true;
+  }
+
+  #paint(code: string, text: string): string {
+    return this.#color ? `\u001b[${code}m${text}\u001b[0m` : text;
+  }
+
+  #line(label: string, code: string, text: string): void {
+    this.#clearSpinner();
+    this.#out.write(`${this.#paint(code, label.padEnd(12))}${text}\n`);
+    this.#drawSpinner();
+  }
+
+  /** Renders one event. */
+  render(event: RunEvent): void {
+    switch (event.type) {
+      case 'run.started':
+        this.#line('run', '1', `${event.runId} · agent ${event.agentId} · model ${event.model}`);
+        this.#line('goal', '1', truncate(event.goal, 200));
+        break;
+      case 'run.resumed':
+        this.#line('resumed', '33', `after event ${event.lastSeq}`);
+        break;
+      case 'step.started':
+        this.#spin(`${event.agentId} is thinking`);
+        break;
+      case 'llm.request':
+        break;
+      case 'llm.fallback':
+        this.#line('fallback', '33', `${event.from} → ${event.to} (${truncate(event.reason, 120)})`);
+        break;
+      case 'agent.thought':
+        this.#line('thought', '2', `${event.agentId}: ${truncate(event.text, 300)}`);
+        break;
+      case 'text.delta': {
+        const text = (this.#texts.get(event.id) ?? '') + event.delta;
+        this.#texts.set(event.id, text);
+        this.#spin(`${event.agentId} is writing (${text.length} chars)`);
+        break;
+      }
+      case 'text.end':
+        break;
+      case 'tool.requested': {
+        const pending = [...this.#texts.entries()].filter(([id]) => id.startsWith(event.stepId));
+        for (const [id, text] of pending) {
+          if (text.trim() !== '') this.#line('thought', '2', `${event.agentId}: ${truncate(text, 300)}`);
+          this.#texts.delete(id);
+        }
+        this.#line(
+          'action',
+          '36',
+          `${event.agentId} → ${event.toolName}(${truncate(JSON.stringify(event.input), 160)})`,
+        );
+        break;
+      }
+      case 'tool.approved':
+        this.#line('approved', '32', `${event.toolName}: ${event.reason}`);
+        break;
+      case 'tool.denied':
+        this.#line('denied', '31', `${event.toolName}: ${event.reason}`);
+        break;
+      case 'tool.result':
+        this.#line(
+          'observation',
+          event.isError ? '31' : '34',
+          `${event.toolName} ← ${truncate(JSON.stringify(event.output), 200)}`,
+        );
+        break;
+      case 'llm.usage':
+        this.#line(
+          'cost',
+          '2',
+          `${event.model} · ${event.inputTokens} in / ${event.outputTokens} out · ${formatUsd(event.costUsd)} · ${event.durationMs} ms`,
+        );
+        break;
+      case 'run.completed':
+        this.#stopSpinner();
+        this.#line(
+          'completed',
+          '32',
+          `${event.usage.inputTokens} in / ${event.usage.outputTokens} out · ${formatUsd(event.usage.costUsd)}`,
+        );
+        this.#out.write(`\n${event.answer}\n`);
+        break;
+      case 'run.failed':
+        this.#stopSpinner();
+        this.#line('failed', '31', `${event.reason}: ${event.error.code}: ${event.error.message}`);
+        break;
+      case 'run.cancelled':
+        this.#stopSpinner();
+        this.#line('cancelled', '33', event.reason);
+        break;
+      default: {
+        const exhaustive: never = event;
+        throw new Error(`unknown event ${JSON.stringify(exhaustive)}`);
+      }
+    }
+  }
+
+  /** Stops the spinner; call when the run ends however it ends. */
+  close(): void {
+    this.#stopSpinner();
+  }
+
+  #spin(label: string): void {
+    if (this.#status === undefined) return;
+    this.#spinnerLabel = label;
+    if (this.#spinnerTimer === undefined) {
+      this.#spinnerTimer = setInterval(() => {
+        this.#frame = (this.#frame + 1) % SPINNER_FRAMES.length;
+        this.#drawSpinner();
+      }, 80);
+      this.#spinnerTimer.unref();
+    }
+    this.#drawSpinner();
+  }
+
+  #drawSpinner(): void {
+    if (this.#status === undefined || this.#spinnerTimer === undefined) return;
+    this.#status.write(`\r\u001b[2K${SPINNER_FRAMES[this.#frame]} ${this.#spinnerLabel}`);
+    this.#spinnerShown = true;
+  }
+
+  #clearSpinner(): void {
+    if (this.#status !== undefined && this.#spinnerShown) {
+      this.#status.write('\r\u001b[2K');
+      this.#spinnerShown = false;
+    }
+  }
+
+  #stopSpinner(): void {
+    if (this.#spinnerTimer !== undefined) clearInterval(this.#spinnerTimer);
+    this.#spinnerTimer = undefined;
+    this.#clearSpinner();
+  }
+}
