@@ -25,7 +25,7 @@ export function preparePrompt(conversation: Conversation, maxHistoryMessages: nu
   const head = conversation.findIndex((message) => message.role === 'user');
   const fixedEnd = head === -1 ? 0 : head + 1;
   const rest = conversation.length - fixedEnd;
-  if (rest <= maxHistoryMessages) return conversation;
+  if (rest <= maxHistoryMessages) return conversation.slice();
   let start = conversation.length - maxHistoryMessages;
   while (start < conversation.length && conversation[start]?.role === 'tool') start++;
   return [...conversation.slice(0, fixedEnd), ...conversation.slice(start)];

@@ -1,0 +1,110 @@
+import { describe, expect, it } from 'vitest';
+import type { RunEvent } from '../contracts/events.ts';
+import type { UsageRecord } from '../contracts/usage.ts';
+import { EventJournal, type JournalTarget } from './event-journal.ts';
+
+class MemoryTarget implements JournalTarget {
+  readonly batches: RunEvent[][] = [];
+  readonly usage: UsageRecord[] = [];
+  failNext = false;
+  async write(events: readonly RunEvent[], usage: readonly UsageRecord[]): Promise<void> {
+    if (this.failNext) {
+      this.failNext = false;
+      throw new Error('disk full');
+    }
+    this.batches.push([...events]);
+    this.usage.push(...usage);
+  }
+  get events(): RunEvent[] {
+    return this.batches.flat();
+  }
+}
+
+const clock = { now: () => Date.UTC(2026, 10, 21) };
+
+describe('EventJournal', () => {
+  it('writes events of many runs in one group commit with gapless per-run seq', async () => {
+    const target = new MemoryTarget();
+    const journal = new EventJournal({ target, clock, flushIntervalMs: 5 });
+    const a = journal.open('run-a', 0);
+    const b = journal.open('run-b', 7);
+    a.emit({ type: 'run.cancelled', reason: 'x' });
+    b.emit({ type: 'run.cancelled', reason: 'y' });
+    a.emit({ type: 'text.end', id: 't', agentId: 'm' });
+    await journal.flush();
+    expect(target.batches).toHaveLength(1);
+    expect(target.events.map((event) => [event.runId, event.seq])).toEqual([
+      ['run-a', 1],
+      ['run-b', 8],
+      ['run-a', 2],
+    ]);
+    expect(target.events[0]).toMatchObject({ schemaVersion: 1, at: '2026-11-21T00:00:00.000Z' });
+  });
+
+  it('merges consecutive text deltas of one block while they wait, but not across blocks', async () => {
+    const target = new MemoryTarget();
+    const journal = new EventJournal({ target, clock, flushIntervalMs: 50 });
+    const run = journal.open('r', 0);
+    run.emit({ type: 'text.delta', id: 's1', agentId: 'a', delta: 'Hel' });
+    run.emit({ type: 'text.delta', id: 's1', agentId: 'a', delta: 'lo' });
+    run.emit({ type: 'text.delta', id: 's2', agentId: 'a', delta: '!' });
+    run.emit({ type: 'text.delta', id: 's1', agentId: 'a', delta: ' again' });
+    await run.flush();
+    expect(target.events.map((event) => (event.type === 'text.delta' ? event.delta : ''))).toEqual([
+      'Hello',
+      '!',
+      ' again',
+    ]);
+    run.emit({ type: 'text.delta', id: 's1', agentId: 'a', delta: ' more' });
+    await run.flush();
+    expect(target.events.map((event) => event.seq)).toEqual([1, 2, 3, 4]);
+  });
+
+  it('publishes an event only after it is stored, in seq order', async () => {
+    const target = new MemoryTarget();
+    const journal = new EventJournal({ target, clock, flushIntervalMs: 1 });
+    const run = journal.open('r', 0);
+    const seen: Array<[number, number]> = [];
+    run.subscribe((event) => seen.push([event.seq, target.events.length]));
+    run.emit({ type: 'run.cancelled', reason: 'a' });
+    run.emit({ type: 'run.cancelled', reason: 'b' });
+    expect(seen).toEqual([]);
+    await run.flush();
+    expect(seen).toEqual([
+      [1, 2],
+      [2, 2],
+    ]);
+  });
+
+  it('keeps events and gives back their seq when a write fails, so a retry stores them without gaps', async () => {
+    const target = new MemoryTarget();
+    const journal = new EventJournal({ target, clock, flushIntervalMs: 1000 });
+    const run = journal.open('r', 0);
+    run.emit({ type: 'run.cancelled', reason: 'a' });
+    target.failNext = true;
+    await expect(run.flush()).rejects.toThrow(/could not store run events: Error: disk full/);
+    expect(run.lastSeq).toBe(0);
+    expect(target.events).toEqual([]);
+  });
+
+  it('writes usage rows in the same batch as the events around them', async () => {
+    const target = new MemoryTarget();
+    const journal = new EventJournal({ target, clock, flushIntervalMs: 5 });
+    const run = journal.open('r', 0);
+    run.emit({ type: 'run.cancelled', reason: 'a' });
+    run.recordUsage({
+      runId: 'r',
+      stepId: 's',
+      agentId: 'a',
+      provider: 'p',
+      model: 'p:m',
+      inputTokens: 1,
+      outputTokens: 2,
+      costUsd: 0,
+      at: 'now',
+    });
+    await run.flush();
+    expect(target.batches).toHaveLength(1);
+    expect(target.usage).toHaveLength(1);
+  });
+});
