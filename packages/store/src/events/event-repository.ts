@@ -1,0 +1,173 @@
+import {
+  AetherError,
+  EVENT_SCHEMA_VERSION,
+  type EventRepository,
+  type JsonObject,
+  type RunEvent,
+} from '@aether/core';
+import { isSqlError, SQL_STATE } from '../drivers/sql-state.ts';
+import { chunk, MAX_ROWS_PER_INSERT, parameterList, type TenantSession } from '../shared/session.ts';
+import { isUuid, toIso, toNumber } from '../shared/values.ts';
+
+interface EventRow {
+  run_id: string;
+  seq: number | string;
+  type: string;
+  data: JsonObject;
+  at: unknown;
+  schema_version: number;
+}
+
+/** Parameters per stored event: run_id, seq, type, data, at. */
+const PARAMS_PER_EVENT = 5;
+
+/**
+ * The append-only event log of one tenant's runs. A row keeps `type` in its own column
+ * and every other payload field in `data` (jsonb); `list` rebuilds the exact event, with
+ * `at` in `Date#toISOString()` form.
+ */
+export function createEventRepository(tenantId: string, session: TenantSession): EventRepository {
+  return {
+    async append(events: readonly RunEvent[]): Promise<void> {
+      if (events.length === 0) return;
+      const rows = events.map(toInsertParams);
+      await session(async (tx) => {
+        // One statement per MAX_ROWS_PER_INSERT events, all in this one transaction.
+        for (const part of chunk(rows, MAX_ROWS_PER_INSERT)) {
+          const params: unknown[] = [tenantId, EVENT_SCHEMA_VERSION];
+          const values = part.map((row) => {
+            const first = params.length + 1;
+            params.push(...row);
+            return `($1, $2, ${parameterList(first, PARAMS_PER_EVENT)})`;
+          });
+          try {
+            await tx.query(
+              `INSERT INTO run_events (tenant_id, schema_version, run_id, seq, type, data, at) VALUES ${values.join(', ')}`,
+              params,
+            );
+          } catch (error) {
+            throw appendError(error, events.length);
+          }
+        }
+      });
+    },
+
+    async list(runId: string, options: { afterSeq?: number; limit?: number } = {}): Promise<RunEvent[]> {
+      if (!isUuid(runId)) return [];
+      const limit = options.limit ?? null;
+      if (limit !== null && (!Number.isSafeInteger(limit) || limit < 0)) {
+        throw new AetherError('INVALID_LIMIT', `limit must be a whole number ≥ 0, got ${limit}`, {
+          category: 'user',
+        });
+      }
+      return session(async (tx) => {
+        const rows = await tx.query<EventRow>(
+          `SELECT run_id, seq, type, data, at, schema_version FROM run_events
+           WHERE run_id = $1 AND seq > $2 ORDER BY seq LIMIT $3`,
+          [runId, options.afterSeq ?? 0, limit],
+        );
+        return rows.map(toRunEvent);
+      });
+    },
+
+    async lastSeq(runId: string): Promise<number> {
+      if (!isUuid(runId)) return 0;
+      return session(async (tx) => {
+        const [row] = await tx.query<{ seq: unknown }>(
+          'SELECT coalesce(max(seq), 0) AS seq FROM run_events WHERE run_id = $1',
+          [runId],
+        );
+        return toNumber(row?.seq);
+      });
+    },
+
+    async count(runId: string): Promise<number> {
+      if (!isUuid(runId)) return 0;
+      return session(async (tx) => {
+        const [row] = await tx.query<{ count: unknown }>(
+          'SELECT count(*) AS count FROM run_events WHERE run_id = $1',
+          [runId],
+        );
+        return toNumber(row?.count);
+      });
+    },
+  };
+}
+
+function toInsertParams(event: RunEvent): unknown[] {
+  const { schemaVersion, runId, seq, at, type, ...payload } = event;
+  const where = `event ${String(seq)} (${String(type)}) of run ${String(runId)}`;
+  if (schemaVersion !== EVENT_SCHEMA_VERSION) {
+    throw eventInvalid(
+      `${where} has schemaVersion ${String(schemaVersion)}; this store writes ${EVENT_SCHEMA_VERSION}`,
+    );
+  }
+  if (typeof runId !== 'string' || !isUuid(runId)) throw eventInvalid(`${where}: runId is not a UUID`);
+  if (!Number.isSafeInteger(seq) || seq < 1) throw eventInvalid(`${where}: seq must be a whole number ≥ 1`);
+  if (typeof at !== 'string' || Number.isNaN(Date.parse(at)))
+    throw eventInvalid(`${where}: at is not an ISO-8601 time`);
+  return [runId, seq, type, JSON.stringify(payload), at];
+}
+
+function toRunEvent(row: EventRow): RunEvent {
+  if (row.schema_version > EVENT_SCHEMA_VERSION) {
+    throw new AetherError(
+      'EVENT_SCHEMA_TOO_NEW',
+      `event ${row.seq} of run ${row.run_id} has schema version ${row.schema_version}; this version of Aether reads up to ${EVENT_SCHEMA_VERSION}`,
+      { category: 'user', hint: 'upgrade Aether' },
+    );
+  }
+  // The payload was validated when the event was emitted; the row is that event's fields.
+  return {
+    ...row.data,
+    type: row.type,
+    schemaVersion: EVENT_SCHEMA_VERSION,
+    runId: row.run_id,
+    seq: toNumber(row.seq),
+    at: toIso(row.at),
+  } as RunEvent;
+}
+
+function appendError(error: unknown, batchSize: number): unknown {
+  const nothingWritten = `nothing of the batch of ${batchSize} was written`;
+  if (isSqlError(error, SQL_STATE.uniqueViolation)) {
+    // detail: Key (run_id, seq)=(<uuid>, <n>) already exists.
+    const key = /\)=\(([^,]+), (\d+)\)/.exec(error.detail ?? '');
+    const which = key === null ? 'an event seq' : `seq ${key[2]} of run ${key[1]}`;
+    return new AetherError(
+      'EVENT_SEQ_CONFLICT',
+      `${which} is already stored (or repeated in the batch); ${nothingWritten}`,
+      {
+        category: 'system',
+        hint: 'another writer is appending to this run; reload its lastSeq',
+        cause: error,
+      },
+    );
+  }
+  if (isSqlError(error, SQL_STATE.foreignKeyViolation)) {
+    // detail: Key (tenant_id, run_id)=(<uuid>, <uuid>) is not present in table "runs".
+    const key = /\)=\([^,]+, ([^)]+)\)/.exec(error.detail ?? '');
+    return new AetherError(
+      'RUN_NOT_FOUND',
+      `no run ${key?.[1] ?? '(unknown)'} for these events; ${nothingWritten}`,
+      {
+        category: 'user',
+        cause: error,
+      },
+    );
+  }
+  if (
+    isSqlError(error, SQL_STATE.untranslatableCharacter) ||
+    isSqlError(error, SQL_STATE.invalidTextRepresentation) ||
+    isSqlError(error, SQL_STATE.invalidDatetimeFormat) ||
+    isSqlError(error, SQL_STATE.datetimeFieldOverflow)
+  ) {
+    // E.g. a string with U+0000, which jsonb cannot hold.
+    return eventInvalid(`an event could not be stored (${error.message}); ${nothingWritten}`, error);
+  }
+  return error;
+}
+
+function eventInvalid(message: string, cause?: unknown): AetherError {
+  return new AetherError('EVENT_INVALID', message, { category: 'system', cause });
+}

@@ -1,0 +1,215 @@
+import {
+  AetherError,
+  type EventError,
+  type JsonObject,
+  type NewRun,
+  RUN_TRANSITIONS,
+  type RunPatch,
+  type RunRecord,
+  type RunRepository,
+  type RunStatus,
+  TERMINAL_RUN_STATUSES,
+} from '@aether/core';
+import { isSqlError, SQL_STATE } from '../drivers/sql-state.ts';
+import { tenantNotFound } from '../shared/errors.ts';
+import type { TenantSession } from '../shared/session.ts';
+import { isUuid, toIso, toIsoOrNull } from '../shared/values.ts';
+
+/** How many runs `list` returns when no limit is given. */
+export const DEFAULT_RUN_LIST_LIMIT = 100;
+
+const RUN_STATUSES = Object.keys(RUN_TRANSITIONS) as RunStatus[];
+
+const COLUMNS =
+  'id, tenant_id, goal, status, agent_id, model, answer, error, options, owner, heartbeat_at, created_at, updated_at, finished_at';
+
+interface RunRow {
+  id: string;
+  tenant_id: string;
+  goal: string;
+  status: RunStatus;
+  agent_id: string | null;
+  model: string | null;
+  answer: string | null;
+  error: EventError | null;
+  options: JsonObject;
+  owner: string | null;
+  heartbeat_at: unknown;
+  created_at: unknown;
+  updated_at: unknown;
+  finished_at: unknown;
+}
+
+/**
+ * Runs of one tenant. `transition` enforces {@link RUN_TRANSITIONS} in the database: one
+ * conditional `UPDATE … WHERE status IN (allowed predecessors) RETURNING`, so two
+ * processes racing to move a run cannot both win.
+ */
+export function createRunRepository(tenantId: string, session: TenantSession): RunRepository {
+  return {
+    async create(run: NewRun): Promise<RunRecord> {
+      const id = run.id ?? crypto.randomUUID();
+      if (!isUuid(id)) {
+        throw new AetherError('RUN_ID_INVALID', `run id "${id}" is not a UUID`, { category: 'user' });
+      }
+      return session(async (tx) => {
+        let rows: RunRow[];
+        try {
+          rows = await tx.query<RunRow>(
+            `INSERT INTO runs (id, tenant_id, goal, agent_id, model, options)
+             VALUES ($1, $2, $3, $4, $5, $6)
+             ON CONFLICT (id) DO NOTHING
+             RETURNING ${COLUMNS}`,
+            [
+              id,
+              tenantId,
+              run.goal,
+              run.agentId ?? null,
+              run.model ?? null,
+              JSON.stringify(run.options ?? {}),
+            ],
+          );
+        } catch (error) {
+          if (isSqlError(error, SQL_STATE.foreignKeyViolation)) {
+            throw tenantNotFound(tenantId, error);
+          }
+          throw error;
+        }
+        const created = rows[0];
+        if (created !== undefined) return toRunRecord(created);
+        // The id exists: creating again is idempotent when the run is this tenant's.
+        const [existing] = await tx.query<RunRow>(`SELECT ${COLUMNS} FROM runs WHERE id = $1`, [id]);
+        if (existing !== undefined) return toRunRecord(existing);
+        throw new AetherError('RUN_ID_TAKEN', `run id ${id} is already in use`, { category: 'user' });
+      });
+    },
+
+    async get(id: string): Promise<RunRecord | undefined> {
+      if (!isUuid(id)) return undefined;
+      return session(async (tx) => {
+        const [row] = await tx.query<RunRow>(`SELECT ${COLUMNS} FROM runs WHERE id = $1`, [id]);
+        return row === undefined ? undefined : toRunRecord(row);
+      });
+    },
+
+    async list(options: { limit?: number; status?: RunStatus } = {}): Promise<RunRecord[]> {
+      const limit = options.limit ?? DEFAULT_RUN_LIST_LIMIT;
+      if (!Number.isSafeInteger(limit) || limit < 0) {
+        throw new AetherError('INVALID_LIMIT', `limit must be a whole number ≥ 0, got ${limit}`, {
+          category: 'user',
+        });
+      }
+      return session(async (tx) => {
+        const rows =
+          options.status === undefined
+            ? await tx.query<RunRow>(
+                `SELECT ${COLUMNS} FROM runs ORDER BY created_at DESC, id DESC LIMIT $1`,
+                [limit],
+              )
+            : await tx.query<RunRow>(
+                `SELECT ${COLUMNS} FROM runs WHERE status = $1 ORDER BY created_at DESC, id DESC LIMIT $2`,
+                [options.status, limit],
+              );
+        return rows.map(toRunRecord);
+      });
+    },
+
+    async transition(
+      id: string,
+      to: RunStatus,
+      patch: RunPatch = {},
+      from?: readonly RunStatus[],
+    ): Promise<RunRecord> {
+      const allowedFrom = RUN_STATUSES.filter(
+        (status) => RUN_TRANSITIONS[status].includes(to) && (from === undefined || from.includes(status)),
+      );
+      if (!isUuid(id)) throw runNotFound(id);
+      return session(async (tx) => {
+        if (allowedFrom.length > 0) {
+          const params: unknown[] = [id, to];
+          const assignments = ['status = $2', 'updated_at = clock_timestamp()'];
+          if (TERMINAL_RUN_STATUSES.includes(to)) assignments.push('finished_at = clock_timestamp()');
+          const assign = (column: string, value: unknown): void => {
+            params.push(value);
+            assignments.push(`${column} = $${params.length}`);
+          };
+          if (patch.answer !== undefined) assign('answer', patch.answer);
+          if (patch.error !== undefined) assign('error', JSON.stringify(patch.error));
+          if (patch.owner !== undefined) assign('owner', patch.owner);
+          if (patch.agentId !== undefined) assign('agent_id', patch.agentId);
+          if (patch.model !== undefined) assign('model', patch.model);
+          const statusList = allowedFrom.map((status) => {
+            params.push(status);
+            return `$${params.length}`;
+          });
+          const [row] = await tx.query<RunRow>(
+            `UPDATE runs SET ${assignments.join(', ')}
+             WHERE id = $1 AND status IN (${statusList.join(', ')})
+             RETURNING ${COLUMNS}`,
+            params,
+          );
+          if (row !== undefined) return toRunRecord(row);
+        }
+        const [current] = await tx.query<{ status: RunStatus }>('SELECT status FROM runs WHERE id = $1', [
+          id,
+        ]);
+        if (current === undefined) throw runNotFound(id);
+        const expected =
+          from !== undefined && !from.includes(current.status)
+            ? ` (the caller expected it to be ${from.map((status) => `"${status}"`).join(' or ')})`
+            : '';
+        throw new AetherError(
+          'INVALID_RUN_TRANSITION',
+          `run ${id} cannot go from "${current.status}" to "${to}"${expected}`,
+          { category: 'user' },
+        );
+      });
+    },
+
+    async heartbeat(id: string, owner: string): Promise<void> {
+      if (!isUuid(id)) throw runNotFound(id);
+      return session(async (tx) => {
+        // A run nobody owns is claimed; one owned by another process is not taken over
+        // here (that is a transition with `from`), so a stale process cannot steal it back.
+        const updated = await tx.query(
+          `UPDATE runs SET owner = $2, heartbeat_at = clock_timestamp()
+           WHERE id = $1 AND (owner IS NULL OR owner = $2) RETURNING id`,
+          [id, owner],
+        );
+        if (updated.length > 0) return;
+        const [current] = await tx.query<{ owner: string | null }>('SELECT owner FROM runs WHERE id = $1', [
+          id,
+        ]);
+        if (current === undefined) throw runNotFound(id);
+        throw new AetherError(
+          'RUN_OWNED_ELSEWHERE',
+          `run ${id} is executed by ${current.owner ?? 'nobody'}, not ${owner}`,
+          { category: 'system' },
+        );
+      });
+    },
+  };
+}
+
+function runNotFound(id: string): AetherError {
+  return new AetherError('RUN_NOT_FOUND', `no run ${id}`, { category: 'user' });
+}
+
+function toRunRecord(row: RunRow): RunRecord {
+  return {
+    id: row.id,
+    tenantId: row.tenant_id,
+    goal: row.goal,
+    status: row.status,
+    agentId: row.agent_id,
+    model: row.model,
+    answer: row.answer,
+    error: row.error,
+    options: row.options,
+    owner: row.owner,
+    heartbeatAt: toIsoOrNull(row.heartbeat_at),
+    createdAt: toIso(row.created_at),
+    updatedAt: toIso(row.updated_at),
+    finishedAt: toIsoOrNull(row.finished_at),
+  };
+}

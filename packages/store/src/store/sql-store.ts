@@ -1,0 +1,76 @@
+import { AetherError, type Store, type TenantDirectory, type TenantStore } from '@aether/core';
+import { createAgentRepository } from '../agents/agent-repository.ts';
+import type { Database, Transaction } from '../drivers/database.ts';
+import { createEventRepository } from '../events/event-repository.ts';
+import { createRunRepository } from '../runs/run-repository.ts';
+import type { TenantSession } from '../shared/session.ts';
+import { isUuid } from '../shared/values.ts';
+import { createTenantDirectory } from '../tenancy/tenant-directory.ts';
+import { TENANT_SESSION_SQL, withTenant } from '../tenancy/tenant-session.ts';
+import { createUsageRepository } from '../usage/usage-repository.ts';
+
+/** Optional features of the database a store runs on. */
+export interface StoreCapabilities {
+  /** The pgvector `vector` type exists (always on PGlite; on a server when installed). */
+  readonly vector: boolean;
+}
+
+/** The {@link Store} over SQL (PGlite or a PostgreSQL server), with what Aether's own tools need. */
+export interface SqlStore extends Store {
+  readonly capabilities: StoreCapabilities;
+  /**
+   * The underlying database, connected as the migrating role (which bypasses nothing
+   * but owns the tables). For administration, `catalogCheck` and tests only; tenant data
+   * goes through {@link Store.forTenant}.
+   */
+  readonly database: Database;
+}
+
+/**
+ * Builds a store over an open, migrated database. `openStore` does all three steps; use
+ * this when the database is opened and migrated separately.
+ */
+export function createSqlStore(database: Database, capabilities: StoreCapabilities): SqlStore {
+  const tenants: TenantDirectory = createTenantDirectory(database);
+  return {
+    kind: database.kind,
+    capabilities,
+    database,
+    tenants,
+    forTenant(tenantId: string): TenantStore {
+      if (!isUuid(tenantId)) {
+        throw new AetherError('TENANT_ID_INVALID', `tenant id "${tenantId}" is not a UUID`, {
+          category: 'user',
+        });
+      }
+      return createTenantStore(database, tenantId, undefined);
+    },
+    close(): Promise<void> {
+      return database.close();
+    },
+  };
+}
+
+/**
+ * One tenant's repositories. Unbound (`tx` undefined), each call is its own transaction
+ * that first sets role and tenant in one round trip; bound to `tx`, calls join it.
+ */
+function createTenantStore(database: Database, tenantId: string, tx: Transaction | undefined): TenantStore {
+  const session: TenantSession = (work) => withTenant(database, tenantId, tx, work);
+  const store: TenantStore = {
+    tenantId,
+    runs: createRunRepository(tenantId, session),
+    events: createEventRepository(tenantId, session),
+    usage: createUsageRepository(tenantId, session),
+    agents: createAgentRepository(tenantId, session),
+    transaction<T>(work: (bound: TenantStore) => Promise<T>): Promise<T> {
+      // Nested calls join the outer transaction (no savepoint): a throw rolls back all of it.
+      if (tx !== undefined) return work(store);
+      return database.transaction(async (transaction) => {
+        await transaction.query(TENANT_SESSION_SQL, [tenantId]);
+        return work(createTenantStore(database, tenantId, transaction));
+      });
+    },
+  };
+  return store;
+}
