@@ -82,7 +82,11 @@ CREATE TABLE run_events (
   data           jsonb NOT NULL,
   at             timestamptz NOT NULL,
   schema_version smallint NOT NULL DEFAULT 1,
-  PRIMARY KEY (run_id, seq),
+  -- tenant_id leads the key so that a seq conflict can only come from the tenant's own
+  -- rows: with (run_id, seq) alone, another tenant's insert would hit this index (which
+  -- RLS does not filter) before the foreign key refuses it, revealing that the run has
+  -- events. Run ids are globally unique, so (run_id, seq) is still unique.
+  PRIMARY KEY (tenant_id, run_id, seq),
   -- (tenant_id, run_id), not run_id alone: foreign-key checks bypass RLS, so a plain
   -- run_id reference would let one tenant write into another tenant's run.
   FOREIGN KEY (tenant_id, run_id) REFERENCES runs (tenant_id, id)

@@ -31,6 +31,7 @@ export function createEventRepository(tenantId: string, session: TenantSession):
     async append(events: readonly RunEvent[]): Promise<void> {
       if (events.length === 0) return;
       const rows = events.map(toInsertParams);
+      checkNoRepeatedSeq(events);
       await session(async (tx) => {
         // One statement per MAX_ROWS_PER_INSERT events, all in this one transaction.
         for (const part of chunk(rows, MAX_ROWS_PER_INSERT)) {
@@ -46,7 +47,7 @@ export function createEventRepository(tenantId: string, session: TenantSession):
               params,
             );
           } catch (error) {
-            throw appendError(error, events.length);
+            throw appendError(error, events);
           }
         }
       });
@@ -128,15 +129,17 @@ function toRunEvent(row: EventRow): RunEvent {
   } as RunEvent;
 }
 
-function appendError(error: unknown, batchSize: number): unknown {
-  const nothingWritten = `nothing of the batch of ${batchSize} was written`;
+/**
+ * Maps a failed INSERT to an {@link AetherError}. The server leaves key values out of
+ * constraint errors on tables under row-level security, so the message names the batch's
+ * runs and seq ranges instead of the exact row.
+ */
+function appendError(error: unknown, events: readonly RunEvent[]): unknown {
+  const nothingWritten = `nothing of the batch of ${events.length} was written`;
   if (isSqlError(error, SQL_STATE.uniqueViolation)) {
-    // detail: Key (run_id, seq)=(<uuid>, <n>) already exists.
-    const key = /\)=\(([^,]+), (\d+)\)/.exec(error.detail ?? '');
-    const which = key === null ? 'an event seq' : `seq ${key[2]} of run ${key[1]}`;
     return new AetherError(
       'EVENT_SEQ_CONFLICT',
-      `${which} is already stored (or repeated in the batch); ${nothingWritten}`,
+      `an event seq is already stored for ${describeBatch(events)}; ${nothingWritten}`,
       {
         category: 'system',
         hint: 'another writer is appending to this run; reload its lastSeq',
@@ -145,15 +148,11 @@ function appendError(error: unknown, batchSize: number): unknown {
     );
   }
   if (isSqlError(error, SQL_STATE.foreignKeyViolation)) {
-    // detail: Key (tenant_id, run_id)=(<uuid>, <uuid>) is not present in table "runs".
-    const key = /\)=\([^,]+, ([^)]+)\)/.exec(error.detail ?? '');
+    const runs = [...new Set(events.map((event) => event.runId))];
     return new AetherError(
       'RUN_NOT_FOUND',
-      `no run ${key?.[1] ?? '(unknown)'} for these events; ${nothingWritten}`,
-      {
-        category: 'user',
-        cause: error,
-      },
+      `no run ${runs.length === 1 ? runs[0] : `among ${runs.join(', ')}`} for these events; ${nothingWritten}`,
+      { category: 'user', cause: error },
     );
   }
   if (
@@ -163,9 +162,44 @@ function appendError(error: unknown, batchSize: number): unknown {
     isSqlError(error, SQL_STATE.datetimeFieldOverflow)
   ) {
     // E.g. a string with U+0000, which jsonb cannot hold.
-    return eventInvalid(`an event could not be stored (${error.message}); ${nothingWritten}`, error);
+    return eventInvalid(
+      `an event of ${describeBatch(events)} could not be stored (${error.message}); ${nothingWritten}`,
+      error,
+    );
   }
   return error;
+}
+
+/** Refuses a seq repeated inside one batch, naming it (before any SQL runs). */
+function checkNoRepeatedSeq(events: readonly RunEvent[]): void {
+  const seen = new Set<string>();
+  for (const event of events) {
+    const key = `${event.runId}/${event.seq}`;
+    if (seen.has(key)) {
+      throw new AetherError(
+        'EVENT_SEQ_CONFLICT',
+        `seq ${event.seq} of run ${event.runId} appears twice in one batch; nothing of the batch of ${events.length} was written`,
+        { category: 'system' },
+      );
+    }
+    seen.add(key);
+  }
+}
+
+/** `run <id> (seq 3–5), run <id> (seq 1)`. */
+function describeBatch(events: readonly RunEvent[]): string {
+  const ranges = new Map<string, { min: number; max: number }>();
+  for (const event of events) {
+    const range = ranges.get(event.runId);
+    if (range === undefined) ranges.set(event.runId, { min: event.seq, max: event.seq });
+    else {
+      range.min = Math.min(range.min, event.seq);
+      range.max = Math.max(range.max, event.seq);
+    }
+  }
+  return [...ranges]
+    .map(([runId, { min, max }]) => `run ${runId} (seq ${min === max ? min : `${min}–${max}`})`)
+    .join(', ');
 }
 
 function eventInvalid(message: string, cause?: unknown): AetherError {

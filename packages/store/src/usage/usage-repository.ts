@@ -39,14 +39,12 @@ export function createUsageRepository(tenantId: string, session: TenantSession):
             );
           } catch (error) {
             if (isSqlError(error, SQL_STATE.foreignKeyViolation)) {
-              const key = /\)=\([^,]+, ([^)]+)\)/.exec(error.detail ?? '');
+              // Key values are not in the error under RLS: name the batch's runs.
+              const runs = [...new Set(rows.map((row) => row.runId))];
               throw new AetherError(
                 'RUN_NOT_FOUND',
-                `no run ${key?.[1] ?? '(unknown)'} for this usage; nothing was recorded`,
-                {
-                  category: 'user',
-                  cause: error,
-                },
+                `no run ${runs.length === 1 ? runs[0] : `among ${runs.join(', ')}`} for this usage; nothing was recorded`,
+                { category: 'user', cause: error },
               );
             }
             throw error;
