@@ -1,6 +1,5 @@
 export { MODEL_ID_EXPECTED, MODEL_ID_PATTERN, modelIdSchema } from './model-id.ts';
 export {
-  costOf,
   DEFAULT_MODEL_PRICING,
   lookupModelPrice,
   modelPriceSchema,

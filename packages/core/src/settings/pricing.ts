@@ -68,8 +68,3 @@ export function lookupModelPrice(
   if (ZERO_PRICE_PROVIDERS.includes(provider)) return { inputPerMillion: 0, outputPerMillion: 0 };
   return undefined;
 }
-
-/** The cost in US dollars of some input and output tokens at a price. */
-export function costOf(price: ModelPrice, inputTokens: number, outputTokens: number): number {
-  return (inputTokens * price.inputPerMillion + outputTokens * price.outputPerMillion) / 1_000_000;
-}

@@ -1,0 +1,134 @@
+/** Loading every agent file of a directory, keeping the good ones when some are broken. */
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { AgentDefinition } from '../contracts/agent.ts';
+import { AGENT_FILE_SUFFIX, parseAgentFile } from './agent-file.ts';
+import { type AgentFileProblem, makeAgentFileProblem } from './agent-problems.ts';
+
+/** Agents that loaded, and the problems of those that did not. */
+export interface AgentLoadResult {
+  /** The loaded agents, in the order of their files. */
+  agents: AgentDefinition[];
+  /** Every problem found; a file with problems contributes no agent. */
+  problems: AgentFileProblem[];
+}
+
+/** An agent file's path and content, for {@link loadAgentFiles}. */
+export interface AgentFileSource {
+  path: string;
+  text: string;
+}
+
+/**
+ * Parses agent files given as text (pure). Each file is parsed on its own, so a broken
+ * file does not stop the others; an id defined by an earlier file is reported on the later
+ * one (`AGENT_ID_DUPLICATE`, naming both files) and the earlier definition is kept.
+ */
+export function loadAgentFiles(files: Iterable<AgentFileSource>): AgentLoadResult {
+  const agents: AgentDefinition[] = [];
+  const problems: AgentFileProblem[] = [];
+  const firstPath = new Map<string, string>();
+  for (const file of files) {
+    const result = parseAgentFile(file.path, file.text);
+    if (!result.ok) {
+      problems.push(...result.problems);
+      continue;
+    }
+    const earlier = firstPath.get(result.agent.id);
+    if (earlier !== undefined) {
+      problems.push(
+        makeAgentFileProblem({
+          code: 'AGENT_ID_DUPLICATE',
+          path: file.path,
+          field: 'id',
+          ...idPosition(file.text),
+          expected: `an id no other agent file uses ("${result.agent.id}" is already defined in ${earlier})`,
+          got: JSON.stringify(result.agent.id),
+        }),
+      );
+      continue;
+    }
+    firstPath.set(result.agent.id, file.path);
+    agents.push(result.agent);
+  }
+  return { agents, problems };
+}
+
+/** The line of the top-level `id:` key, found without parsing again. */
+function idPosition(text: string): { line?: number; column?: number } {
+  const index = text
+    .replace(/\r\n?/g, '\n')
+    .split('\n')
+    .findIndex((line) => /^id\s*:/.test(line));
+  return index === -1 ? {} : { line: index + 1, column: 1 };
+}
+
+function errorCode(error: unknown): string | undefined {
+  if (error instanceof Error && 'code' in error && typeof error.code === 'string') return error.code;
+  return undefined;
+}
+
+async function readAgentSources(directory: string, problems: AgentFileProblem[]): Promise<AgentFileSource[]> {
+  let names: string[];
+  try {
+    const entries = await readdir(directory, { withFileTypes: true });
+    names = entries
+      .filter((entry) => (entry.isFile() || entry.isSymbolicLink()) && entry.name.endsWith(AGENT_FILE_SUFFIX))
+      .map((entry) => entry.name)
+      .sort();
+  } catch (error) {
+    if (errorCode(error) === 'ENOENT') return [];
+    problems.push(
+      makeAgentFileProblem({
+        code: 'AGENT_DIRECTORY_UNREADABLE',
+        path: directory,
+        expected: 'a readable directory of *.agent.md files',
+        got: `an error (${errorCode(error) ?? String(error)})`,
+      }),
+    );
+    return [];
+  }
+  const sources: AgentFileSource[] = [];
+  for (const name of names) {
+    const path = join(directory, name);
+    try {
+      sources.push({ path, text: await readFile(path, 'utf8') });
+    } catch (error) {
+      problems.push(
+        makeAgentFileProblem({
+          code: 'AGENT_FILE_UNREADABLE',
+          path,
+          expected: 'a readable file',
+          got: `an error (${errorCode(error) ?? String(error)})`,
+        }),
+      );
+    }
+  }
+  return sources;
+}
+
+/**
+ * Loads every `*.agent.md` file of a directory (not its subdirectories), in file-name
+ * order. A missing directory gives no agents and no problems; unreadable or malformed files
+ * are reported and skipped while the others load.
+ *
+ * @example
+ * const { agents, problems } = await loadAgentDirectory('.aether/agents');
+ * for (const problem of problems) console.error(problem.message);
+ */
+export async function loadAgentDirectory(directory: string): Promise<AgentLoadResult> {
+  return loadAgentDirectories([directory]);
+}
+
+/**
+ * Loads several agent directories as one set (e.g. a shared library, then the project's
+ * own). An id defined in an earlier directory wins, and the later file is reported as
+ * `AGENT_ID_DUPLICATE`.
+ */
+export async function loadAgentDirectories(directories: readonly string[]): Promise<AgentLoadResult> {
+  const problems: AgentFileProblem[] = [];
+  const sources: AgentFileSource[] = [];
+  for (const directory of directories) sources.push(...(await readAgentSources(directory, problems)));
+  const loaded = loadAgentFiles(sources);
+  return { agents: loaded.agents, problems: [...problems, ...loaded.problems] };
+}
