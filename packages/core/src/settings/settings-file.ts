@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { mkdir, open, readFile, realpath, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { AetherError } from '../errors.ts';
+import { AetherError, describeError } from '../errors.ts';
 import {
   defaultSettings,
   parseSettings,
@@ -93,11 +93,11 @@ export async function writeSettingsFile(filePath: string, file: SettingsFile): P
       category: 'system',
     });
   }
-  const text = `${JSON.stringify(file, null, 2)}\n`;
   const target = await realpath(filePath).catch(() => filePath);
   const directory = dirname(target);
   const temporary = join(directory, `.${basename(target)}.${randomUUID()}.tmp`);
   try {
+    const text = `${JSON.stringify(file, null, 2)}\n`;
     await mkdir(directory, { recursive: true });
     const mode = await stat(target).then(
       (stats) => stats.mode & 0o777,
@@ -112,10 +112,10 @@ export async function writeSettingsFile(filePath: string, file: SettingsFile): P
     }
     await rename(temporary, target);
   } catch (error) {
-    await rm(temporary, { force: true });
+    await rm(temporary, { force: true }).catch(() => undefined);
     throw new AetherError(
       'SETTINGS_WRITE_FAILED',
-      `cannot write settings file ${filePath}: ${errorCode(error) ?? error}`,
+      `cannot write settings file ${filePath}: ${errorCode(error) ?? describeError(error)}`,
       {
         category: 'system',
         hint: 'check that the directory exists and is writable',
