@@ -78,7 +78,7 @@ export async function readSettingsFile(filePath: string): Promise<SettingsFile> 
 export async function loadSettings(filePath: string): Promise<Settings> {
   const text = await readText(filePath);
   if (text === undefined) return defaultSettings();
-  return parseSettings(text.startsWith('\uFEFF') ? text.slice(1) : text, filePath);
+  return parseSettings(text, filePath);
 }
 
 /**

@@ -137,6 +137,7 @@ export function validateSettings(input: unknown, source = 'settings'): SettingsV
   let value: unknown = input;
   let locate: PathLocator | undefined;
   if (typeof input === 'string') {
+    if (input.startsWith('\uFEFF')) return validateSettings(input.slice(1), source);
     try {
       value = JSON.parse(input);
     } catch (error) {
