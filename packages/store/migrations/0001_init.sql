@@ -65,13 +65,15 @@ CREATE TABLE runs (
   heartbeat_at timestamptz,
   -- clock_timestamp(), not now(): runs created in one transaction must still sort.
   created_at   timestamptz NOT NULL DEFAULT clock_timestamp(),
+  -- Breaks ties in created_at (PGlite's clock ticks in milliseconds) by insertion order.
+  created_order bigint GENERATED ALWAYS AS IDENTITY,
   updated_at   timestamptz NOT NULL DEFAULT clock_timestamp(),
   finished_at  timestamptz,
   -- Target of the composite foreign keys below.
   UNIQUE (tenant_id, id)
 );
-CREATE INDEX runs_tenant_created_idx ON runs (tenant_id, created_at DESC, id DESC);
-CREATE INDEX runs_tenant_status_created_idx ON runs (tenant_id, status, created_at DESC);
+CREATE INDEX runs_tenant_created_idx ON runs (tenant_id, created_at DESC, created_order DESC);
+CREATE INDEX runs_tenant_status_created_idx ON runs (tenant_id, status, created_at DESC, created_order DESC);
 
 CREATE TABLE run_events (
   tenant_id      uuid NOT NULL,

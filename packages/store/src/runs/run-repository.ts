@@ -103,11 +103,11 @@ export function createRunRepository(tenantId: string, session: TenantSession): R
         const rows =
           options.status === undefined
             ? await tx.query<RunRow>(
-                `SELECT ${COLUMNS} FROM runs ORDER BY created_at DESC, id DESC LIMIT $1`,
+                `SELECT ${COLUMNS} FROM runs ORDER BY created_at DESC, created_order DESC LIMIT $1`,
                 [limit],
               )
             : await tx.query<RunRow>(
-                `SELECT ${COLUMNS} FROM runs WHERE status = $1 ORDER BY created_at DESC, id DESC LIMIT $2`,
+                `SELECT ${COLUMNS} FROM runs WHERE status = $1 ORDER BY created_at DESC, created_order DESC LIMIT $2`,
                 [options.status, limit],
               );
         return rows.map(toRunRecord);

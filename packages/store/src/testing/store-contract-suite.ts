@@ -501,7 +501,10 @@ export function describeStoreContract(name: string, open: () => Promise<StoreUnd
         });
         // jsonb cannot hold U+0000: a clear error rather than a half-written batch.
         await expect(
-          tenant.events.append([delta(run.id, 1), { ...delta(run.id, 2), delta: 'nul \u0000 byte' }]),
+          tenant.events.append([
+            delta(run.id, 1),
+            event(run.id, 2, { type: 'text.delta', id: 't1', agentId: 'lead', delta: 'nul \u0000 byte' }),
+          ]),
         ).rejects.toMatchObject({ code: 'EVENT_INVALID' });
         expect(await tenant.events.count(run.id)).toBe(0);
       });
