@@ -6,7 +6,8 @@ import { fileURLToPath } from 'node:url';
 
 const main = fileURLToPath(new URL('../src/main.ts', import.meta.url));
 if (process.features.typescript) {
-  await import(main);
+  const { runCli } = await import(main);
+  await runCli();
 } else {
   const result = spawnSync(
     process.execPath,

@@ -1,3 +1,56 @@
+export {
+  type AgentFileSource,
+  type AgentLoadResult,
+  loadAgentDirectories,
+  loadAgentDirectory,
+  loadAgentFiles,
+} from './agents/agent-directory.ts';
+export {
+  type EscalationProblem,
+  type EscalationProblemCode,
+  escalationChain,
+  tierRank,
+  validateEscalationTargets,
+} from './agents/agent-escalation.ts';
+export {
+  AGENT_FILE_SUFFIX,
+  type AgentFileResult,
+  agentFileName,
+  agentIdFromFileName,
+  normalizeSystemPrompt,
+  parseAgentFile,
+  type SerializeAgentFileOptions,
+  serializeAgentFile,
+} from './agents/agent-file.ts';
+export {
+  type AgentFileProblem,
+  type AgentFileProblemCode,
+  type AgentFileProblemInput,
+  agentProblemsError,
+  makeAgentFileProblem,
+} from './agents/agent-problems.ts';
+export {
+  type AgentCandidate,
+  AgentRegistry,
+  type AgentRegistryOptions,
+  type CapabilityMatch,
+} from './agents/agent-registry.ts';
+export {
+  AGENT_FIELDS,
+  AGENT_ID_MAX_LENGTH,
+  AGENT_ID_PATTERN,
+  AGENT_TIERS,
+  agentDefinitionSchema,
+  agentFrontMatterSchema,
+  agentIdSchema,
+  agentLimitsSchema,
+  llmRequirementSchema,
+} from './agents/agent-schema.ts';
+export {
+  type StarterAgentFile,
+  starterAgentDefinitions,
+  starterAgentFiles,
+} from './agents/starter-agents.ts';
 export type {
   AgentDefinition,
   AgentLimits,
@@ -86,4 +139,61 @@ export {
   type ProviderConnection,
   providerConfigFromEnvironment,
 } from './providers/provider-config.ts';
+export { MODEL_ID_EXPECTED, MODEL_ID_PATTERN, modelIdSchema } from './settings/model-id.ts';
+export {
+  DEFAULT_MODEL_PRICING,
+  lookupModelPrice,
+  modelPriceSchema,
+  ZERO_PRICE_PROVIDERS,
+} from './settings/pricing.ts';
+export {
+  loadSettings,
+  readSettingsFile,
+  SETTINGS_FILE_NAME,
+  settingsFilePath,
+  writeSettingsFile,
+} from './settings/settings-file.ts';
+export {
+  describeSettingKey,
+  getSetting,
+  listSettingKeys,
+  parseSettingValue,
+  type ResolvedSettingKey,
+  resetSettings,
+  resolveSettingKey,
+  type SettingKeyInfo,
+  setSetting,
+} from './settings/settings-keys.ts';
+export {
+  deepMerge,
+  defaultSettings,
+  parseSettings,
+  SETTINGS_FILE_META_KEYS,
+  type SettingsFile,
+  type SettingsProblem,
+  type SettingsProblemCode,
+  type SettingsValidation,
+  settingsProblemsError,
+  validateSettings,
+} from './settings/settings-parse.ts';
+export {
+  type AcpSettings,
+  type AgentsSettings,
+  type ConversationSettings,
+  type EscalationSettings,
+  type ExecutionSettings,
+  type HandoffSettings,
+  type HighwaySettings,
+  type LoggingSettings,
+  type MethodologySettings,
+  type ProgressSettings,
+  type RoutingSettings,
+  SETTINGS_GROUPS,
+  SETTINGS_SCHEMA_VERSION,
+  type ServerSettings,
+  type Settings,
+  type SettingsGroup,
+  type SharedStateSettings,
+  settingsSchema,
+} from './settings/settings-schema.ts';
 export { createEmptyToolHost } from './tools/empty-tool-host.ts';

@@ -62,6 +62,7 @@ export class EventJournal {
   #timer: ReturnType<typeof setTimeout> | undefined;
   #writing: Promise<void> | undefined;
   #failure: unknown;
+  readonly #listeners = new Set<EventListener>();
 
   constructor(options: EventJournalOptions) {
     this.#target = options.target;
@@ -73,6 +74,12 @@ export class EventJournal {
   /** Opens the journal of one run whose stored events end at `lastSeq` (0 for a new run). */
   open(runId: string, lastSeq: number): RunJournal {
     return new RunJournal(this, runId, lastSeq);
+  }
+
+  /** Calls `listener` with every event of every run once it is stored. Returns an unsubscribe. */
+  subscribe(listener: EventListener): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
   }
 
   /** Resolves when every event emitted so far is stored; rejects if a write failed. */
@@ -153,7 +160,11 @@ export class EventJournal {
     const write = this.#target.write(events, usage).then(
       () => {
         this.#writing = undefined;
-        for (let index = 0; index < events.length; index++) items[index]!.journal.publish(events[index]!);
+        for (let index = 0; index < events.length; index++) {
+          const event = events[index]!;
+          items[index]!.journal.publish(event);
+          if (this.#listeners.size > 0) notify(this.#listeners, event);
+        }
         if (this.#pending.length > 0 || this.#pendingUsage.length > 0) this.#schedule();
       },
       (error: unknown) => {
@@ -220,12 +231,16 @@ export class RunJournal {
 
   /** @internal */
   publish(event: RunEvent): void {
-    for (const listener of this.#listeners) {
-      try {
-        listener(event);
-      } catch {
-        // A listener (a terminal, a socket) failing must not stop the run or other listeners.
-      }
+    if (this.#listeners.size > 0) notify(this.#listeners, event);
+  }
+}
+
+function notify(listeners: ReadonlySet<EventListener>, event: RunEvent): void {
+  for (const listener of listeners) {
+    try {
+      listener(event);
+    } catch {
+      // A listener (a terminal, a socket) failing must not stop the run or other listeners.
     }
   }
 }

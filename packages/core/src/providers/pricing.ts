@@ -1,8 +1,9 @@
 import type { ModelPrice } from '../contracts/model.ts';
+import { lookupModelPrice } from '../settings/pricing.ts';
 
 /**
- * Cost in US dollars of one call. Prices are looked up by full id (`openai:gpt-4.1-mini`),
- * then by model name; an unknown model costs 0 (local models, or prices not configured).
+ * Cost in US dollars of one call, with the price found by {@link lookupModelPrice} (exact
+ * id, then a dated variant of a listed id). A model with no known price costs 0.
  */
 export function costOf(
   prices: Readonly<Record<string, ModelPrice>>,
@@ -10,7 +11,7 @@ export function costOf(
   inputTokens: number,
   outputTokens: number,
 ): number {
-  const price = prices[modelId] ?? prices[modelId.slice(modelId.indexOf(':') + 1)];
+  const price = lookupModelPrice(prices, modelId);
   if (price === undefined) return 0;
   return (inputTokens * price.inputPerMillion + outputTokens * price.outputPerMillion) / 1_000_000;
 }

@@ -1,0 +1,130 @@
+import { Command, CommanderError } from 'commander';
+import { agentsCommand } from './commands/agents.ts';
+import {
+  configEditCommand,
+  configGetCommand,
+  configPathCommand,
+  configResetCommand,
+  configSetCommand,
+  configShowCommand,
+  configValidateCommand,
+} from './commands/config.ts';
+import { eventsCommand, replayCommand, runsCommand } from './commands/history.ts';
+import { initCommand } from './commands/init.ts';
+import { runCommand } from './commands/run.ts';
+import { type CommandIo, EXIT, printError } from './output.ts';
+
+/** Builds the `aether` command tree over `io`. */
+export function buildProgram(io: CommandIo): Command {
+  const program = new Command('aether')
+    .description('Aether: plan a goal, run a team of AI agents on it, and watch every step.')
+    .option('--debug', 'print stack traces on errors')
+    .exitOverride()
+    .configureOutput({
+      writeOut: (text) => io.stdout.write(text),
+      writeErr: (text) => io.stderr.write(text),
+    });
+
+  program
+    .command('init')
+    .description('create .aether/ with settings and a starter set of agents (safe to run twice)')
+    .action(() => initCommand(io));
+
+  program
+    .command('run')
+    .description('run a goal and show its trace')
+    .argument('<goal>', 'what you want done, in plain language')
+    .option('--agent <id>', 'the agent to run (default: the master)')
+    .option('--model <id>', 'model to use, as provider:model (e.g. openai:gpt-4.1-mini)')
+    .option('--json', 'print one JSON object at the end instead of the trace')
+    .action((goal: string, options: { agent?: string; model?: string; json?: boolean }) =>
+      runCommand(io, goal, options),
+    );
+
+  program
+    .command('runs')
+    .description('list past runs, newest first')
+    .option('--json', 'print a JSON array')
+    .option('--limit <n>', 'how many runs to list', '50')
+    .action((options: { json?: boolean; limit?: string }) => runsCommand(io, options));
+
+  program
+    .command('replay')
+    .description("re-print a run's trace from the database")
+    .argument('<id>', 'run id (or a unique prefix)')
+    .action((id: string) => replayCommand(io, id));
+
+  program
+    .command('events')
+    .description("print a run's stored events")
+    .argument('<id>', 'run id (or a unique prefix)')
+    .option('--json', 'one JSON object per line (NDJSON)')
+    .action((id: string, options: { json?: boolean }) => eventsCommand(io, id, options));
+
+  program
+    .command('agents')
+    .description('list the agents in .aether/agents')
+    .option('--json', 'print a JSON array')
+    .action((options: { json?: boolean }) => agentsCommand(io, options));
+
+  const config = program
+    .command('config')
+    .description('show or change settings (.aether/settings.json)')
+    .action(() => configShowCommand(io));
+  config
+    .command('get')
+    .description("a setting's value (all settings with no key)")
+    .argument('[key]', 'dotted key, e.g. execution.maxConcurrency')
+    .action((key: string | undefined) => configGetCommand(io, key));
+  config
+    .command('set')
+    .description('change a setting')
+    .argument('<key>', 'dotted key')
+    .argument('<value>', 'new value (JSON for lists and objects)')
+    .action((key: string, value: string) => configSetCommand(io, key, value));
+  config
+    .command('reset')
+    .description('back to defaults: everything, a group, or one key')
+    .argument('[key]', 'group or dotted key')
+    .action((key: string | undefined) => configResetCommand(io, key));
+  config
+    .command('edit')
+    .description('edit the settings file in $EDITOR (saved only when valid)')
+    .action(() => configEditCommand(io));
+  config
+    .command('validate')
+    .description('check the settings file')
+    .action(() => configValidateCommand(io));
+  config
+    .command('path')
+    .description('print where the settings file is')
+    .action(() => configPathCommand(io));
+
+  return program;
+}
+
+/** Runs the CLI with `argv` (without node and the script) and returns the exit code. */
+export async function main(argv: readonly string[], io: CommandIo): Promise<number> {
+  const program = buildProgram(io);
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return EXIT.ok;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    }
+    return printError(io, error, argv.includes('--debug'));
+  }
+}
+
+/** Runs the CLI on this process's arguments and streams, and sets its exit code. */
+export async function runCli(): Promise<void> {
+  process.exitCode = await main(process.argv.slice(2), {
+    stdout: process.stdout,
+    stderr: process.stderr,
+    env: process.env,
+    cwd: process.cwd(),
+  });
+}
+
+if (import.meta.main) await runCli();
