@@ -57,16 +57,18 @@ interface TableRow {
  * - `aether_app` exists, is not superuser, not BYPASSRLS, owns nothing, is a member of no
  *   role, and cannot UPDATE, DELETE or TRUNCATE the append-only tables.
  *
- * Run it with the migrating (owner) role, e.g. on `store.database`.
+ * Pass the store (its database is connected as the migrating role) or any queryable
+ * connected as that role.
  *
  * @example
- * const violations = await catalogCheck(store.database);
+ * const violations = await catalogCheck(store);
  * if (violations.length > 0) throw new Error(violations.map((v) => v.message).join('\n'));
  */
 export async function catalogCheck(
-  database: Queryable,
+  target: Queryable | { readonly database: Queryable },
   options: CatalogCheckOptions = {},
 ): Promise<CatalogViolation[]> {
+  const database = 'database' in target ? target.database : target;
   const schema = options.schema ?? 'public';
   const globalTables = options.globalTables ?? DEFAULT_GLOBAL_TABLES;
   const appendOnlyTables = options.appendOnlyTables ?? DEFAULT_APPEND_ONLY_TABLES;

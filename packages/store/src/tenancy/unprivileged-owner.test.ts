@@ -40,7 +40,7 @@ describe.skipIf(adminUrl === undefined || adminUrl === '')(
     });
 
     it('migrates, passes the catalog check, and serves tenants', async () => {
-      expect(await catalogCheck(store.database)).toEqual([]);
+      expect(await catalogCheck(store)).toEqual([]);
       const tenant = await store.tenants.ensure({ slug: 'local', name: 'Local' });
       expect(await store.tenants.findBySlug('local')).toEqual(tenant);
       expect(await store.tenants.ensure({ slug: 'local', name: 'Local' })).toEqual(tenant);
