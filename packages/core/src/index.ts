@@ -72,6 +72,13 @@ export {
   type RunFailureReason,
 } from './contracts/events.ts';
 export type { JsonObject, JsonValue } from './contracts/json.ts';
+export {
+  emptyKnowledgeBase,
+  type KnowledgeBase,
+  type KnowledgeHit,
+  type KnowledgeNamespace,
+  type KnowledgeSearchOptions,
+} from './contracts/knowledge.ts';
 export type { LanguageModel, ModelPrice, ModelResolver, ResolvedModel } from './contracts/model.ts';
 export {
   type AgentRepository,

@@ -19,6 +19,13 @@ export {
   type RunFailureReason,
 } from './events.ts';
 export type { JsonObject, JsonValue } from './json.ts';
+export {
+  emptyKnowledgeBase,
+  type KnowledgeBase,
+  type KnowledgeHit,
+  type KnowledgeNamespace,
+  type KnowledgeSearchOptions,
+} from './knowledge.ts';
 export type { LanguageModel, ModelPrice, ModelResolver, ResolvedModel } from './model.ts';
 export {
   type AgentRepository,
