@@ -1,58 +1,30 @@
-// `npm run bench`: runs the benchmarks and writes BENCHMARKS.md (machine, date, figures).
-
+// `npm run bench [-- --quick] [-- --only <name>]`: runs the benchmarks and writes
+// BENCHMARKS.md (machine, date, one section per benchmark). Each benchmark is a module
+// exporting a `Benchmark`; register new ones in `BENCHMARKS` below.
 import { writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { coldStart } from './cold-start.ts';
-import { us } from './stats.ts';
-import { stepOverhead } from './step-overhead.ts';
+import { coreBenchmark } from './core-benchmark.ts';
+import type { Benchmark } from './stats.ts';
+
+const BENCHMARKS: Benchmark[] = [coreBenchmark];
 
 const quick = process.argv.includes('--quick');
+const onlyIndex = process.argv.indexOf('--only');
+const only = onlyIndex === -1 ? undefined : process.argv[onlyIndex + 1];
 const machine = `${cpus().length} × ${cpus()[0]?.model.trim() ?? 'unknown CPU'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${process.platform}`;
 const date = new Date().toISOString().slice(0, 10);
-
 console.log(`machine: ${machine}`);
-console.log('step overhead …');
-const steps = await stepOverhead(quick ? 100 : 1000);
-console.log(steps);
-console.log('cold start …');
-const cold = await coldStart(quick ? 3 : 10);
-console.log(cold);
 
-const report = `# Benchmarks
-
-Measured with \`npm run bench\` on ${date}: ${machine}.
-Numbers move ±20 % with other load on this 2-core machine; compare runs made together.
-
-## Orchestration overhead per model step (issue 2)
-
-One agent, one tool call, two model calls per run; a zero-latency in-process model
-(\`FakeModel\`, AI SDK spec v4, called through \`doStream\`); **every event and usage row
-persisted** to PGlite on disk through the group-committing \`EventJournal\`
-(\`execution.eventFlushMs\` = 5). A run's time includes creating it, its status transitions
-and waiting for all its events to be stored. Per step = run time / 2.
-
-| | median | p99 |
-|---|---|---|
-| sequential runs, durable (${steps.runs} runs) | ${us(steps.perStep.median)} | ${us(steps.perStep.p99)} |
-| the same agent loop, events written nowhere (engine only) | ${us(steps.perStepWithoutPersistence.median)} | ${us(steps.perStepWithoutPersistence.p99)} |
-| ${steps.concurrent.runs} runs, ${steps.concurrent.concurrency} at a time, durable: wall time / steps | ${us(steps.concurrent.perStepUs)} | — |
-
-Events per run: ${steps.eventsPerRun}. For scale (non-durable peers on this machine kind, from the issue):
-OpenAI Agents SDK ~250 µs, AI SDK \`generateText\` ~180 µs, LangGraph.js ~1,070 µs, Mastra ~1,380 µs.
-Target: ≤ 250 µs per step with durability on.
-
-## Cold start of \`aether run\` to the first model request (issue 2)
-
-Existing \`$AETHER_HOME\` (PGlite data directory already created), fake OpenAI server on
-loopback; from spawning \`node packages/cli/bin/aether.js run … --json\` to the server receiving
-the request. ${cold.count} trials.
-
-| median | p99 | min |
-|---|---|---|
-| ${Math.round(cold.median)} ms | ${Math.round(cold.p99)} ms | ${Math.round(cold.min)} ms |
-
-Target: ≤ 1 s.
-`;
-writeFileSync(join(import.meta.dirname, '..', 'BENCHMARKS.md'), report);
-console.log('wrote BENCHMARKS.md');
+const sections: string[] = [];
+for (const benchmark of BENCHMARKS) {
+  if (only !== undefined && benchmark.name !== only) continue;
+  console.log(`── ${benchmark.name} …`);
+  sections.push(await benchmark.run({ quick }));
+}
+const file = join(import.meta.dirname, '..', 'BENCHMARKS.md');
+writeFileSync(
+  file,
+  `# Benchmarks\n\nMeasured with \`npm run bench\` on ${date}: ${machine}.\nNumbers move ±20 % with other load on this 2-core machine; compare runs made together.\n\n${sections.join('\n')}`,
+);
+console.log(`wrote ${file}`);

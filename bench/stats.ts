@@ -27,3 +27,9 @@ export function summarize(values: readonly number[]): Summary {
 export function us(value: number): string {
   return `${Math.round(value)} µs`;
 }
+
+/** One benchmark: `run` measures and returns its BENCHMARKS.md section (Markdown). */
+export interface Benchmark {
+  name: string;
+  run(options: { quick: boolean }): Promise<string>;
+}
