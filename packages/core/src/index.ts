@@ -71,6 +71,7 @@ export {
   type RunEventType,
   type RunFailureReason,
 } from './contracts/events.ts';
+export type { BlobInfo, BlobStore } from './contracts/blob-store.ts';
 export type { JsonObject, JsonValue } from './contracts/json.ts';
 export {
   emptyKnowledgeBase,
@@ -79,6 +80,24 @@ export {
   type KnowledgeNamespace,
   type KnowledgeSearchOptions,
 } from './contracts/knowledge.ts';
+export {
+  type CandidateQuery,
+  type ChunkWriteOptions,
+  type CorpusStatistics,
+  ENTITY_KINDS,
+  type EmbeddingCoverage,
+  type EntityFact,
+  type EntityKind,
+  KNOWLEDGE_NAMESPACES,
+  type KnowledgeCandidate,
+  type KnowledgeDocument,
+  type KnowledgeRepository,
+  type MemoryRepository,
+  type NewEntityFact,
+  type NewKnowledgeChunk,
+  type NewKnowledgeDocument,
+  type StateEntry,
+} from './contracts/knowledge-store.ts';
 export type { LanguageModel, ModelPrice, ModelResolver, ResolvedModel } from './contracts/model.ts';
 export {
   type AgentRepository,

@@ -18,6 +18,7 @@ export {
   type RunEventType,
   type RunFailureReason,
 } from './events.ts';
+export type { BlobInfo, BlobStore } from './blob-store.ts';
 export type { JsonObject, JsonValue } from './json.ts';
 export {
   emptyKnowledgeBase,
@@ -26,6 +27,24 @@ export {
   type KnowledgeNamespace,
   type KnowledgeSearchOptions,
 } from './knowledge.ts';
+export {
+  type CandidateQuery,
+  type ChunkWriteOptions,
+  type CorpusStatistics,
+  ENTITY_KINDS,
+  type EmbeddingCoverage,
+  type EntityFact,
+  type EntityKind,
+  KNOWLEDGE_NAMESPACES,
+  type KnowledgeCandidate,
+  type KnowledgeDocument,
+  type KnowledgeRepository,
+  type MemoryRepository,
+  type NewEntityFact,
+  type NewKnowledgeChunk,
+  type NewKnowledgeDocument,
+  type StateEntry,
+} from './knowledge-store.ts';
 export type { LanguageModel, ModelPrice, ModelResolver, ResolvedModel } from './model.ts';
 export {
   type AgentRepository,

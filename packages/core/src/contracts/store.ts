@@ -1,6 +1,7 @@
 import type { AgentDefinition, AgentVersion } from './agent.ts';
 import type { EventError, RunEvent } from './events.ts';
 import type { JsonObject } from './json.ts';
+import type { KnowledgeRepository, MemoryRepository } from './knowledge-store.ts';
 import type { UsageRecord, UsageTotals } from './usage.ts';
 
 /**
@@ -133,6 +134,10 @@ export interface TenantStore {
   readonly events: EventRepository;
   readonly usage: UsageRepository;
   readonly agents: AgentRepository;
+  /** Knowledge-base documents and chunks, hybrid-search candidates, corpus statistics, embedding cache. */
+  readonly knowledge: KnowledgeRepository;
+  /** Entity memory and key-value state with expiry. */
+  readonly memory: MemoryRepository;
   /** Runs `work` in one transaction; `tx` is this store bound to it. Rolls back on throw. */
   transaction<T>(work: (tx: TenantStore) => Promise<T>): Promise<T>;
 }

@@ -2,6 +2,8 @@ import { AetherError } from '@aether/core';
 import type { Database } from '../drivers/database.ts';
 import { openPgliteDatabase } from '../drivers/pglite-database.ts';
 import { openPostgresDatabase } from '../drivers/postgres-database.ts';
+import { ensureVectorIndex } from '../knowledge/vector-index.ts';
+import { DEFAULT_INDEXED_DIMENSIONS } from '../knowledge/vector-sql.ts';
 import { hasVectorExtension } from '../migrations/extensions.ts';
 import { migrate } from '../migrations/migrate.ts';
 import { createSqlStore, type SqlStore } from './sql-store.ts';
@@ -81,6 +83,8 @@ export async function openStore(options: OpenStoreOptions): Promise<SqlStore> {
         options.migrationsDirectory === undefined ? {} : { directory: options.migrationsDirectory },
       );
       vector = report.vector;
+      // The knowledge base's HNSW index is built from code, where pgvector exists (0004_knowledge.sql).
+      await ensureVectorIndex(database, DEFAULT_INDEXED_DIMENSIONS, vector);
     }
     return createSqlStore(database, { vector });
   } catch (error) {

@@ -2,6 +2,9 @@ import { AetherError, type Store, type TenantDirectory, type TenantStore } from 
 import { createAgentRepository } from '../agents/agent-repository.ts';
 import type { Database, Transaction } from '../drivers/database.ts';
 import { createEventRepository } from '../events/event-repository.ts';
+import { createKnowledgeRepository } from '../knowledge/knowledge-repository.ts';
+import { createMemoryRepository } from '../knowledge/memory-repository.ts';
+import { ensureVectorIndex } from '../knowledge/vector-index.ts';
 import { createRunRepository } from '../runs/run-repository.ts';
 import type { TenantSession } from '../shared/session.ts';
 import { isUuid } from '../shared/values.ts';
@@ -24,6 +27,12 @@ export interface SqlStore extends Store {
    * goes through {@link Store.forTenant}.
    */
   readonly database: Database;
+  /**
+   * Creates the HNSW index for embeddings of `dimensions` (as the migrating role) where
+   * pgvector is available; `false` when search stays exact. The 384-dimension index of the
+   * local embedder is created by `openStore`.
+   */
+  ensureVectorIndex(dimensions: number): Promise<boolean>;
 }
 
 /**
@@ -43,7 +52,10 @@ export function createSqlStore(database: Database, capabilities: StoreCapabiliti
           category: 'user',
         });
       }
-      return createTenantStore(database, tenantId, undefined);
+      return createTenantStore(database, tenantId, undefined, capabilities);
+    },
+    ensureVectorIndex(dimensions: number): Promise<boolean> {
+      return ensureVectorIndex(database, dimensions, capabilities.vector);
     },
     close(): Promise<void> {
       return database.close();
@@ -55,7 +67,12 @@ export function createSqlStore(database: Database, capabilities: StoreCapabiliti
  * One tenant's repositories. Unbound (`tx` undefined), each call is its own transaction
  * that first sets role and tenant in one round trip; bound to `tx`, calls join it.
  */
-function createTenantStore(database: Database, tenantId: string, tx: Transaction | undefined): TenantStore {
+function createTenantStore(
+  database: Database,
+  tenantId: string,
+  tx: Transaction | undefined,
+  capabilities: StoreCapabilities,
+): TenantStore {
   const session: TenantSession = (work) => withTenant(database, tenantId, tx, work);
   const store: TenantStore = {
     tenantId,
@@ -63,12 +80,14 @@ function createTenantStore(database: Database, tenantId: string, tx: Transaction
     events: createEventRepository(tenantId, session),
     usage: createUsageRepository(tenantId, session),
     agents: createAgentRepository(tenantId, session),
+    knowledge: createKnowledgeRepository(tenantId, session, capabilities),
+    memory: createMemoryRepository(tenantId, session),
     transaction<T>(work: (bound: TenantStore) => Promise<T>): Promise<T> {
       // Nested calls join the outer transaction (no savepoint): a throw rolls back all of it.
       if (tx !== undefined) return work(store);
       return database.transaction(async (transaction) => {
         await transaction.query(TENANT_SESSION_SQL, [tenantId]);
-        return work(createTenantStore(database, tenantId, transaction));
+        return work(createTenantStore(database, tenantId, transaction, capabilities));
       });
     },
   };

@@ -15,6 +15,7 @@ import {
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database, Transaction } from '../drivers/database.ts';
+import { describeKnowledgeContract } from './knowledge-contract-suite.ts';
 
 /** What a {@link describeStoreContract} factory returns. */
 export interface StoreUnderTest {
@@ -176,6 +177,8 @@ export function describeStoreContract(name: string, open: () => Promise<StoreUnd
         await test();
       });
     };
+
+    describeKnowledgeContract({ store, newTenant, asApp, itWithSql });
 
     describe('tenants', () => {
       it('creates a tenant, finds it by slug, and ensure() returns the same one', async () => {
