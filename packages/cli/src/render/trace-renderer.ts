@@ -107,6 +107,23 @@ export class TraceRenderer {
           `${event.toolName} ← ${truncate(JSON.stringify(event.output), 200)}`,
         );
         break;
+      case 'approval.requested':
+        this.#stopSpinner();
+        this.#line('approval', '33', `${event.toolName}: waiting for a decision (${event.via})`);
+        break;
+      case 'tool.quarantined':
+        this.#line('quarantined', '31', `${event.toolName}: ${event.reason}`);
+        break;
+      case 'mcp.server.failed':
+        this.#line(
+          'mcp failed',
+          '31',
+          `${event.server}: ${event.error.code}: ${truncate(event.error.message, 200)}`,
+        );
+        break;
+      case 'mcp.server.restarted':
+        this.#line('mcp restart', '33', `${event.server}: ${event.reason}`);
+        break;
       case 'llm.usage':
         this.#line(
           'cost',

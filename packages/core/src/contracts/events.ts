@@ -55,7 +55,15 @@ export type RunEventBody =
     }
   | { type: 'tool.approved'; callId: string; toolName: string; reason: string }
   | { type: 'tool.denied'; callId: string; toolName: string; reason: string }
-  | { type: 'tool.result'; callId: string; toolName: string; output: JsonValue; isError: boolean };
+  | { type: 'tool.result'; callId: string; toolName: string; output: JsonValue; isError: boolean }
+  /** A write is waiting for a person (`via`: terminal, database, none); denied after `timeoutMs`. */
+  | { type: 'approval.requested'; approvalId: string; callId: string; toolName: string; via: string; timeoutMs: number }
+  /** A tool's definition changed since it was approved: it is withheld until approved again. */
+  | { type: 'tool.quarantined'; toolName: string; server: string; reason: string }
+  /** An MCP server could not be started or reached, or died; it is retried on its next use. */
+  | { type: 'mcp.server.failed'; server: string; error: EventError }
+  /** An MCP server that had died was started again. */
+  | { type: 'mcp.server.restarted'; server: string; reason: string };
 
 /** The `type` of any event. */
 export type RunEventType = RunEventBody['type'];

@@ -62,5 +62,40 @@ export {
   type TenantStore,
   type UsageRepository,
 } from './store.ts';
-export type { ToolCallOutcome, ToolCallRequest, ToolContext, ToolDefinition, ToolHost } from './tools.ts';
+export type {
+  ApprovalRepository,
+  McpServerRecord,
+  McpServerRepository,
+  NewPendingApproval,
+  NewToolWrite,
+  PendingApproval,
+  PendingApprovalAnswer,
+  PendingApprovalStatus,
+  SealedValue,
+  SecretRepository,
+  SecretSummary,
+  StoredDataKey,
+  StoredSecret,
+  ToolDecision,
+  ToolDecisionRecord,
+  ToolDecisionRepository,
+  ToolDecisionStep,
+  ToolDefinitionRecord,
+  ToolDefinitionRepository,
+  ToolDefinitionStatus,
+  ToolWriteRecord,
+  ToolWriteRepository,
+  WrappedDataKey,
+} from './tool-store.ts';
+export {
+  type ApprovalDecision,
+  type ApprovalGate,
+  type ApprovalRequest,
+  TOOL_RETRIES_EXHAUSTED,
+  type ToolCallOutcome,
+  type ToolCallRequest,
+  type ToolContext,
+  type ToolDefinition,
+  type ToolHost,
+} from './tools.ts';
 export type { UsageRecord, UsageTotals } from './usage.ts';

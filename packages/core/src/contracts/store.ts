@@ -2,6 +2,14 @@ import type { AgentDefinition, AgentVersion } from './agent.ts';
 import type { EventError, RunEvent } from './events.ts';
 import type { JsonObject } from './json.ts';
 import type { KnowledgeRepository, MemoryRepository } from './knowledge-store.ts';
+import type {
+  ApprovalRepository,
+  McpServerRepository,
+  SecretRepository,
+  ToolDecisionRepository,
+  ToolDefinitionRepository,
+  ToolWriteRepository,
+} from './tool-store.ts';
 import type { UsageRecord, UsageTotals } from './usage.ts';
 
 /**
@@ -138,6 +146,18 @@ export interface TenantStore {
   readonly knowledge: KnowledgeRepository;
   /** Entity memory and key-value state with expiry. */
   readonly memory: MemoryRepository;
+  /** MCP server configurations stored for the tenant. */
+  readonly mcpServers: McpServerRepository;
+  /** The tenant's secrets (ciphertext only) and its wrapped data key. */
+  readonly secrets: SecretRepository;
+  /** Decisions of the tool approval pipeline. */
+  readonly toolDecisions: ToolDecisionRepository;
+  /** Writes waiting for a person's approval. */
+  readonly approvals: ApprovalRepository;
+  /** Approved tool definition hashes (rug-pull protection). */
+  readonly toolDefinitions: ToolDefinitionRepository;
+  /** The idempotency log of write tool calls. */
+  readonly toolWrites: ToolWriteRepository;
   /** Runs `work` in one transaction; `tx` is this store bound to it. Rolls back on throw. */
   transaction<T>(work: (tx: TenantStore) => Promise<T>): Promise<T>;
 }

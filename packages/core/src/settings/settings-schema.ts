@@ -117,7 +117,45 @@ export const executionSettingsSchema = z
       .nullable()
       .default(null)
       .describe('US dollars one run may spend (null: no limit).'),
-    maxToolRetries: integer(0, 10).default(2).describe('Retries of a failed, retryable tool call.'),
+    maxToolRetries: integer(0, 10)
+      .default(2)
+      .describe(
+        'Times an agent may retry a tool after an error or invalid arguments; one more failure in a row fails its item.',
+      ),
+    toolCallTimeoutMs: integer(SECOND, HOUR)
+      .default(2 * MINUTE)
+      .describe('Limit of one MCP tool call.'),
+    approvalTimeoutMs: integer(100, DAY)
+      .default(5 * MINUTE)
+      .describe('Wait for a person to approve a write tool call; past it the call is denied.'),
+    toolRateLimits: z
+      .record(
+        z.string().regex(/^[A-Za-z0-9_*?.-]+$/, 'a tool name or glob (letters, digits, _ - . * ?)'),
+        z.strictObject({
+          perMinute: integer(1, 1_000_000).describe('Calls per minute, on average.'),
+          burst: integer(1, 10_000).describe('Calls that may be made at once before the rate applies.'),
+        }),
+      )
+      .default(() => ({}))
+      .describe(
+        'Token bucket per tenant and tool, by tool name or glob (e.g. "github__*"); the first matching entry applies.',
+      ),
+    toolRateLimitWaitMs: integer(0, 10 * MINUTE)
+      .default(10 * SECOND)
+      .describe('A rate-limited tool call waits at most this long for its turn, else it is denied.'),
+    trustedMcpServers: z
+      .array(z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, 'an MCP server name'))
+      .default(() => [])
+      .describe("MCP servers whose tools' read-only annotations are believed (others' writes ask first)."),
+    mcpAllowedPrivateHosts: z
+      .array(z.string().min(1))
+      .default(() => [])
+      .describe(
+        'Hosts, IP addresses or CIDR ranges that HTTP MCP servers may use although private, loopback or link-local.',
+      ),
+    mcpReconnectDelayMs: integer(0, HOUR)
+      .default(5 * SECOND)
+      .describe('After an MCP server failed to start, wait this long before trying it again.'),
     eventFlushMs: integer(0, 1_000)
       .default(5)
       .describe('Group-commit interval of trace events (0: write each event at once).'),

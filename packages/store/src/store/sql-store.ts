@@ -6,10 +6,16 @@ import { createKnowledgeRepository } from '../knowledge/knowledge-repository.ts'
 import { createMemoryRepository } from '../knowledge/memory-repository.ts';
 import { ensureVectorIndex } from '../knowledge/vector-index.ts';
 import { createRunRepository } from '../runs/run-repository.ts';
+import { createSecretRepository } from '../secrets/secret-repository.ts';
 import type { TenantSession } from '../shared/session.ts';
 import { isUuid } from '../shared/values.ts';
 import { createTenantDirectory } from '../tenancy/tenant-directory.ts';
 import { TENANT_SESSION_SQL, withTenant } from '../tenancy/tenant-session.ts';
+import { createApprovalRepository } from '../tools/approval-repository.ts';
+import { createMcpServerRepository } from '../tools/mcp-server-repository.ts';
+import { createToolDecisionRepository } from '../tools/tool-decision-repository.ts';
+import { createToolDefinitionRepository } from '../tools/tool-definition-repository.ts';
+import { createToolWriteRepository } from '../tools/tool-write-repository.ts';
 import { createUsageRepository } from '../usage/usage-repository.ts';
 
 /** Optional features of the database a store runs on. */
@@ -80,6 +86,12 @@ function createTenantStore(
     events: createEventRepository(tenantId, session),
     usage: createUsageRepository(tenantId, session),
     agents: createAgentRepository(tenantId, session),
+    mcpServers: createMcpServerRepository(tenantId, session),
+    secrets: createSecretRepository(tenantId, session),
+    toolDecisions: createToolDecisionRepository(tenantId, session),
+    approvals: createApprovalRepository(tenantId, session),
+    toolDefinitions: createToolDefinitionRepository(tenantId, session),
+    toolWrites: createToolWriteRepository(tenantId, session),
     knowledge: createKnowledgeRepository(tenantId, session, capabilities),
     memory: createMemoryRepository(tenantId, session),
     transaction<T>(work: (bound: TenantStore) => Promise<T>): Promise<T> {

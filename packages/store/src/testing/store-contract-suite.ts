@@ -15,6 +15,7 @@ import {
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database, Transaction } from '../drivers/database.ts';
+import { describeToolStoreContract } from './tool-store-contract-suite.ts';
 import { describeKnowledgeContract } from './knowledge-contract-suite.ts';
 
 /** What a {@link describeStoreContract} factory returns. */
@@ -115,6 +116,26 @@ const SAMPLE_BODIES: Record<RunEventType, RunEventBody> = {
     toolName: 'shell',
     reason: 'unknown tool: fail closed',
   },
+  'approval.requested': {
+    type: 'approval.requested',
+    approvalId: '5f0c6a4e-8d1b-4c33-9a59-0c1f3d0e2b7a',
+    callId: 'c1',
+    toolName: 'filesystem__write_file',
+    via: 'terminal',
+    timeoutMs: 300_000,
+  },
+  'tool.quarantined': {
+    type: 'tool.quarantined',
+    toolName: 'everything__echo',
+    server: 'everything',
+    reason: 'its definition changed since it was approved',
+  },
+  'mcp.server.failed': {
+    type: 'mcp.server.failed',
+    server: 'memory',
+    error: { code: 'MCP_CONNECT_FAILED', message: 'the process exited with code 1' },
+  },
+  'mcp.server.restarted': { type: 'mcp.server.restarted', server: 'memory', reason: 'it had exited' },
   'tool.result': {
     type: 'tool.result',
     callId: 'c1',
@@ -683,6 +704,8 @@ export function describeStoreContract(name: string, open: () => Promise<StoreUnd
         await expect(leaked.runs.list()).rejects.toMatchObject({ code: 'TRANSACTION_CLOSED' });
       });
     });
+
+    describeToolStoreContract({ store, newTenant, asApp, itWithSql });
 
     describe('tenant isolation', () => {
       const canary = `CANARY-${crypto.randomUUID()}`;
