@@ -62,10 +62,9 @@ const limits = {
 
 async function oneRun(store: TenantStore, journal: EventJournal, models: ResolvedModel[]): Promise<number> {
   const started = process.hrtime.bigint();
-  const run = await store.runs.create({ goal: 'What is the answer?', agentId: agent.id });
   const outcome = await executeRun(
     { store, journal, tools, clock: systemClock, prices: {}, owner: 'bench' },
-    { run, agent, models, limits, signal: new AbortController().signal },
+    { create: { goal: 'What is the answer?' }, agent, models, limits, signal: new AbortController().signal },
   );
   if (outcome.run.status !== 'completed')
     throw new Error(`run ${outcome.run.status}: ${JSON.stringify(outcome.run.error)}`);
@@ -100,7 +99,7 @@ export async function stepOverhead(runs: number): Promise<StepOverheadResult> {
     const lastRun = (await tenant.runs.list({ limit: 1 }))[0]!;
     const eventsPerRun = await tenant.events.count(lastRun.id);
 
-    const nowhere: JournalTarget = { write: async () => undefined };
+    const nowhere: JournalTarget = { write: async () => [] };
     const bareJournal = new EventJournal({ target: nowhere, clock: systemClock, flushIntervalMs: 5 });
     const bare: number[] = [];
     for (let index = 0; index < runs; index++) {

@@ -107,6 +107,7 @@ export {
   type RunPatch,
   type RunRecord,
   type RunRepository,
+  type RunTransitionRequest,
   type RunStatus,
   type Store,
   TERMINAL_RUN_STATUSES,

@@ -74,12 +74,6 @@ export async function runCommand(io: CommandIo, goal: string, options: RunComman
   const renderer = options.json ? undefined : new TraceRenderer(io.stdout, io.stderr);
   try {
     await context.tenant.agents.save(agent);
-    const run = await context.tenant.runs.create({
-      goal,
-      agentId: agent.id,
-      model: models[0]!.id,
-      options: { source: 'cli', ...(options.model === undefined ? {} : { model: options.model }) },
-    });
     const journal = new EventJournal({
       target: tenantJournalTarget(context.tenant),
       clock: systemClock,
@@ -100,7 +94,10 @@ export async function runCommand(io: CommandIo, goal: string, options: RunComman
         owner: processOwner(),
       },
       {
-        run,
+        create: {
+          goal,
+          options: { source: 'cli', ...(options.model === undefined ? {} : { model: options.model }) },
+        },
         agent,
         models,
         limits: {

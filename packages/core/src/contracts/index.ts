@@ -6,6 +6,7 @@ export type {
   LlmRequirement,
   ModelClass,
 } from './agent.ts';
+export type { BlobInfo, BlobStore } from './blob-store.ts';
 export { type Clock, systemClock } from './clock.ts';
 export {
   EVENT_SCHEMA_VERSION,
@@ -18,7 +19,6 @@ export {
   type RunEventType,
   type RunFailureReason,
 } from './events.ts';
-export type { BlobInfo, BlobStore } from './blob-store.ts';
 export type { JsonObject, JsonValue } from './json.ts';
 export {
   emptyKnowledgeBase,
@@ -31,8 +31,8 @@ export {
   type CandidateQuery,
   type ChunkWriteOptions,
   type CorpusStatistics,
-  ENTITY_KINDS,
   type EmbeddingCoverage,
+  ENTITY_KINDS,
   type EntityFact,
   type EntityKind,
   KNOWLEDGE_NAMESPACES,
@@ -55,6 +55,7 @@ export {
   type RunRecord,
   type RunRepository,
   type RunStatus,
+  type RunTransitionRequest,
   type Store,
   TERMINAL_RUN_STATUSES,
   type Tenant,

@@ -1,3 +1,4 @@
+import type { AetherError } from '../errors.ts';
 import type { AgentDefinition, AgentVersion } from './agent.ts';
 import type { EventError, RunEvent } from './events.ts';
 import type { JsonObject } from './json.ts';
@@ -79,6 +80,20 @@ export interface RunPatch {
   model?: string;
 }
 
+/** A status change, one of a batch given to {@link RunRepository.transitionMany}. */
+export interface RunTransitionRequest {
+  id: string;
+  to: RunStatus;
+  patch?: RunPatch;
+  /** Statuses the run must be in (compare-and-set), as in {@link RunRepository.transition}. */
+  from?: readonly RunStatus[];
+  /**
+   * Statuses the run passes through on its way to `to`, oldest first: several changes of
+   * one run folded into one. Every hop must be allowed; `from` guards the first.
+   */
+  via?: readonly RunStatus[];
+}
+
 /** Runs of one tenant. */
 export interface RunRepository {
   create(run: NewRun): Promise<RunRecord>;
@@ -92,6 +107,14 @@ export interface RunRepository {
    * `INVALID_RUN_TRANSITION` if the run is no longer in one of those statuses.
    */
   transition(id: string, to: RunStatus, patch?: RunPatch, from?: readonly RunStatus[]): Promise<RunRecord>;
+  /** Creates several runs with caller-chosen ids in one statement; idempotent per id like `create`. */
+  createMany(runs: readonly (NewRun & { id: string })[]): Promise<void>;
+  /**
+   * Applies status changes to distinct runs in one statement. Returns one result per
+   * change, in order: the stored run, or the `INVALID_RUN_TRANSITION` / `RUN_NOT_FOUND`
+   * error that `transition` would have thrown (nothing is thrown for those).
+   */
+  transitionMany(changes: readonly RunTransitionRequest[]): Promise<Array<RunRecord | AetherError>>;
   /** Records that `owner` is alive and still executing the run. */
   heartbeat(id: string, owner: string): Promise<void>;
 }

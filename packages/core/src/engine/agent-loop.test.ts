@@ -39,7 +39,12 @@ async function run(
 ) {
   const events: RunEvent[] = [];
   const journal = new EventJournal({
-    target: { write: async (batch) => void events.push(...batch) },
+    target: {
+      write: async (batch) => {
+        events.push(...batch.events);
+        return [];
+      },
+    },
     clock: { now: () => 0 },
     flushIntervalMs: 0,
   });

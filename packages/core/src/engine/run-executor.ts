@@ -2,11 +2,11 @@ import type { AgentDefinition } from '../contracts/agent.ts';
 import type { Clock } from '../contracts/clock.ts';
 import type { RunFailureReason } from '../contracts/events.ts';
 import type { ModelPrice, ResolvedModel } from '../contracts/model.ts';
-import type { RunRecord, TenantStore } from '../contracts/store.ts';
+import type { NewRun, RunRecord, TenantStore } from '../contracts/store.ts';
 import type { ToolHost } from '../contracts/tools.ts';
 import type { UsageTotals } from '../contracts/usage.ts';
 import { AetherError, describeError } from '../errors.ts';
-import type { EventJournal } from '../events/event-journal.ts';
+import type { EventJournal, RunJournal } from '../events/event-journal.ts';
 import { type AgentLoopLimits, runAgentLoop } from './agent-loop.ts';
 import { startConversation } from './turn-preparation.ts';
 
@@ -21,15 +21,16 @@ export interface RunExecutorDependencies {
   owner: string;
 }
 
-/** One run to execute. */
-export interface ExecuteRunInput {
-  run: RunRecord;
+/** One run to execute: a stored `queued` run, or a new one created with its first events. */
+export type ExecuteRunInput = ({ run: RunRecord; create?: never } | { create: NewRun; run?: never }) & {
   agent: AgentDefinition;
   models: readonly ResolvedModel[];
   limits: AgentLoopLimits;
   /** Aborting it cancels the run (status `cancelled`, events kept). */
   signal: AbortSignal;
-}
+  /** Called with the run id as soon as it is known (before anything is stored). */
+  onRunId?: (runId: string) => void;
+};
 
 /** How a run ended. */
 export interface RunOutcome {
@@ -47,57 +48,85 @@ function failureReason(error: unknown): RunFailureReason {
 }
 
 /**
- * Executes a queued run with one agent: `queued → running → completed | failed | cancelled`.
- * Every event is stored before the status changes, so a finished run's trace is complete.
+ * Executes a run with one agent: `queued → running → completed | failed | cancelled`.
+ * Creation, status changes, events and usage go through the journal's group commits; a
+ * terminal status is stored in the same transaction as the last events, so a finished
+ * run's trace is always complete.
  */
 export async function executeRun(deps: RunExecutorDependencies, input: ExecuteRunInput): Promise<RunOutcome> {
-  const { store, clock } = deps;
   const { agent, models } = input;
   const primary = models[0];
   if (primary === undefined)
     throw new AetherError('NO_PROVIDER', 'no model to run with', { category: 'user' });
-  let run = await store.runs.transition(
-    input.run.id,
-    'running',
-    { owner: deps.owner, agentId: agent.id, model: primary.id },
-    ['queued'],
-  );
-  const journal = deps.journal.open(run.id, await store.events.lastSeq(run.id));
-  journal.emit({ type: 'run.started', goal: run.goal, agentId: agent.id, model: primary.id });
+  const claim = { owner: deps.owner, agentId: agent.id, model: primary.id };
+  let journal: RunJournal;
+  let goal: string;
+  let started: Promise<RunRecord>;
+  if (input.create !== undefined) {
+    const id = input.create.id ?? crypto.randomUUID();
+    input.onRunId?.(id);
+    goal = input.create.goal;
+    journal = deps.journal.create({ ...input.create, id, agentId: agent.id, model: primary.id });
+    // A new run has no competitor: its claim commits with its first events, unawaited.
+    started = journal.transition('running', claim, ['queued']);
+    started.catch(() => undefined);
+  } else {
+    input.onRunId?.(input.run.id);
+    goal = input.run.goal;
+    journal = deps.journal.open(input.run.id, await deps.store.events.lastSeq(input.run.id));
+    started = journal.transition('running', claim, ['queued']);
+    await started;
+  }
+  journal.emit({ type: 'run.started', goal, agentId: agent.id, model: primary.id });
   try {
     const result = await runAgentLoop({
-      tenantId: store.tenantId,
-      runId: run.id,
+      tenantId: deps.store.tenantId,
+      runId: journal.runId,
       agent,
       models,
-      conversation: startConversation(agent.systemPrompt, run.goal),
+      conversation: startConversation(agent.systemPrompt, goal),
       tools: deps.tools,
       journal,
       prices: deps.prices,
-      clock,
+      clock: deps.clock,
       limits: input.limits,
       signal: input.signal,
       stepPrefix: agent.id,
     });
     journal.emit({ type: 'run.completed', answer: result.text, usage: result.usage });
-    await journal.flush();
-    run = await store.runs.transition(run.id, 'completed', { answer: result.text, owner: null });
+    const run = await finish(
+      journal,
+      started,
+      journal.transition('completed', { answer: result.text, owner: null }),
+    );
     return { run, usage: result.usage };
   } catch (error) {
+    let ended: Promise<RunRecord>;
     if (input.signal.aborted) {
       journal.emit({ type: 'run.cancelled', reason: describeError(input.signal.reason ?? 'cancelled') });
-      await journal.flush();
-      run = await store.runs.transition(run.id, 'cancelled', { owner: null });
+      ended = journal.transition('cancelled', { owner: null });
     } else {
       const failure = {
         code: error instanceof AetherError ? error.code : 'RUN_FAILED',
         message: describeError(error),
       };
       journal.emit({ type: 'run.failed', reason: failureReason(error), error: failure });
-      await journal.flush();
-      run = await store.runs.transition(run.id, 'failed', { error: failure, owner: null });
+      ended = journal.transition('failed', { error: failure, owner: null });
     }
-    const { inputTokens, outputTokens, costUsd } = await store.usage.totals(run.id);
+    const run = await finish(journal, started, ended);
+    const { inputTokens, outputTokens, costUsd } = await deps.store.usage.totals(run.id);
     return { run, usage: { inputTokens, outputTokens, costUsd } };
   }
+}
+
+/** Writes what is pending now (group commit on demand) and returns the run's final record. */
+async function finish(
+  journal: RunJournal,
+  started: Promise<RunRecord>,
+  ended: Promise<RunRecord>,
+): Promise<RunRecord> {
+  ended.catch(() => undefined);
+  await journal.flush();
+  await started;
+  return ended;
 }

@@ -1,19 +1,28 @@
 import { describe, expect, it } from 'vitest';
 import type { RunEvent } from '../contracts/events.ts';
+import type { RunRecord } from '../contracts/store.ts';
 import type { UsageRecord } from '../contracts/usage.ts';
-import { EventJournal, type JournalTarget } from './event-journal.ts';
+import { AetherError } from '../errors.ts';
+import { EventJournal, type JournalBatch, type JournalTarget } from './event-journal.ts';
 
 class MemoryTarget implements JournalTarget {
   readonly batches: RunEvent[][] = [];
+  readonly writes: JournalBatch[] = [];
   readonly usage: UsageRecord[] = [];
   failNext = false;
-  async write(events: readonly RunEvent[], usage: readonly UsageRecord[]): Promise<void> {
+  async write(batch: JournalBatch): Promise<Array<RunRecord | AetherError>> {
     if (this.failNext) {
       this.failNext = false;
       throw new Error('disk full');
     }
-    this.batches.push([...events]);
-    this.usage.push(...usage);
+    this.writes.push(batch);
+    this.batches.push([...batch.events]);
+    this.usage.push(...batch.usage);
+    return batch.transitions.map((change) =>
+      change.to === 'paused'
+        ? new AetherError('INVALID_RUN_TRANSITION', `run ${change.id} cannot go to "paused"`)
+        : ({ id: change.id, status: change.to } as RunRecord),
+    );
   }
   get events(): RunEvent[] {
     return this.batches.flat();
@@ -106,5 +115,50 @@ describe('EventJournal', () => {
     await run.flush();
     expect(target.batches).toHaveLength(1);
     expect(target.usage).toHaveLength(1);
+  });
+
+  it('creates a run and commits its status changes together with the events emitted before them', async () => {
+    const target = new MemoryTarget();
+    const journal = new EventJournal({ target, clock, flushIntervalMs: 1000 });
+    const run = journal.create({ id: 'new-run', goal: 'g' });
+    const running = run.transition('running');
+    run.emit({ type: 'run.started', goal: 'g', agentId: 'a', model: 'p:m' });
+    const completed = run.transition('completed', { answer: 'x' });
+    await run.flush();
+    expect(target.writes).toHaveLength(1);
+    expect(target.writes[0]).toMatchObject({
+      runs: [{ id: 'new-run', goal: 'g' }],
+      transitions: [
+        { id: 'new-run', to: 'running' },
+        { id: 'new-run', to: 'completed', patch: { answer: 'x' } },
+      ],
+    });
+    await expect(running).resolves.toMatchObject({ status: 'running' });
+    await expect(completed).resolves.toMatchObject({ status: 'completed' });
+  });
+
+  it('rejects only the refused transition; the rest of the batch is stored', async () => {
+    const target = new MemoryTarget();
+    const journal = new EventJournal({ target, clock, flushIntervalMs: 1000 });
+    const run = journal.open('r', 0);
+    const refused = run.transition('paused');
+    refused.catch(() => undefined);
+    run.emit({ type: 'run.cancelled', reason: 'x' });
+    await run.flush();
+    await expect(refused).rejects.toMatchObject({ code: 'INVALID_RUN_TRANSITION' });
+    expect(target.events).toHaveLength(1);
+  });
+
+  it('stops after a failed write and tells every waiter why', async () => {
+    const target = new MemoryTarget();
+    const journal = new EventJournal({ target, clock, flushIntervalMs: 1000 });
+    const run = journal.open('r', 0);
+    run.emit({ type: 'run.cancelled', reason: 'a' });
+    const change = run.transition('cancelled');
+    change.catch(() => undefined);
+    target.failNext = true;
+    await expect(run.flush()).rejects.toMatchObject({ code: 'EVENT_WRITE_FAILED' });
+    await expect(change).rejects.toMatchObject({ code: 'EVENT_WRITE_FAILED' });
+    await expect(run.transition('failed')).rejects.toMatchObject({ code: 'EVENT_WRITE_FAILED' });
   });
 });

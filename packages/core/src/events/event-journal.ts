@@ -5,27 +5,97 @@ import {
   type RunEvent,
   type RunEventBody,
 } from '../contracts/events.ts';
-import type { TenantStore } from '../contracts/store.ts';
+import {
+  type NewRun,
+  RUN_TRANSITIONS,
+  type RunPatch,
+  type RunRecord,
+  type RunStatus,
+  type RunTransitionRequest,
+  type TenantStore,
+} from '../contracts/store.ts';
 import type { UsageRecord } from '../contracts/usage.ts';
 import { AetherError } from '../errors.ts';
 
-/** Where a journal's group commits go. {@link tenantJournalTarget} adapts a `TenantStore`. */
-export interface JournalTarget {
-  /** Stores the events and usage rows atomically: all of them or none. */
-  write(events: readonly RunEvent[], usage: readonly UsageRecord[]): Promise<void>;
+/** A new run whose id the caller chose, created by a group commit. */
+export type NewRunWithId = NewRun & { id: string };
+
+/** Everything one group commit writes, in this order, in one transaction. */
+export interface JournalBatch {
+  runs: readonly NewRunWithId[];
+  events: readonly RunEvent[];
+  usage: readonly UsageRecord[];
+  transitions: readonly RunTransitionRequest[];
 }
 
-/** Writes events and usage in one tenant transaction (a single statement when there is no usage). */
-export function tenantJournalTarget(store: Pick<TenantStore, 'events' | 'transaction'>): JournalTarget {
+/** Where a journal's group commits go. {@link tenantJournalTarget} adapts a `TenantStore`. */
+export interface JournalTarget {
+  /**
+   * Stores the batch atomically. A refused transition does not fail the batch: its slot in
+   * the result (one per transition, in order) holds the error; the others hold the run.
+   */
+  write(batch: JournalBatch): Promise<Array<RunRecord | AetherError>>;
+}
+
+/**
+ * Writes a batch in one tenant transaction with a fixed number of statements whatever
+ * its size: new runs, events, usage, then status changes. Several changes of one run in a
+ * batch are checked against the state machine here and stored as one change (the
+ * intermediate states are never visible outside the transaction anyway).
+ */
+export function tenantJournalTarget(store: Pick<TenantStore, 'transaction'>): JournalTarget {
   return {
-    async write(events, usage) {
-      if (usage.length === 0) return store.events.append(events);
-      await store.transaction(async (tx) => {
-        if (events.length > 0) await tx.events.append(events);
-        await tx.usage.record(usage);
+    write(batch) {
+      return store.transaction(async (tx) => {
+        if (batch.runs.length > 0) await tx.runs.createMany(batch.runs);
+        if (batch.events.length > 0) await tx.events.append(batch.events);
+        if (batch.usage.length > 0) await tx.usage.record(batch.usage);
+        if (batch.transitions.length === 0) return [];
+        const { merged, slots } = mergeTransitions(batch.transitions);
+        const stored = await tx.runs.transitionMany(merged);
+        return slots.map((slot) => (slot instanceof AetherError ? slot : stored[slot]!));
       });
     },
   };
+}
+
+/**
+ * Folds each run's successive changes into one: the first change's `from` guards the
+ * stored status, the later ones must follow from the one before. Returns the merged
+ * changes and, per original change, the index of its merged change or its own error.
+ */
+export function mergeTransitions(changes: readonly RunTransitionRequest[]): {
+  merged: RunTransitionRequest[];
+  slots: Array<number | AetherError>;
+} {
+  const merged: RunTransitionRequest[] = [];
+  const indexOfRun = new Map<string, number>();
+  const slots = changes.map((change): number | AetherError => {
+    const index = indexOfRun.get(change.id);
+    if (index === undefined) {
+      indexOfRun.set(change.id, merged.length);
+      merged.push({ ...change, patch: { ...change.patch } });
+      return merged.length - 1;
+    }
+    const previous = merged[index]!;
+    const allowed =
+      RUN_TRANSITIONS[previous.to].includes(change.to) && (change.from?.includes(previous.to) ?? true);
+    if (!allowed) {
+      return new AetherError(
+        'INVALID_RUN_TRANSITION',
+        `run ${change.id} cannot go from "${previous.to}" to "${change.to}"`,
+        { category: 'user' },
+      );
+    }
+    merged[index] = {
+      ...previous,
+      to: change.to,
+      via: [...(previous.via ?? []), previous.to],
+      patch: { ...previous.patch, ...change.patch },
+    };
+    return index;
+  });
+  return { merged, slots };
 }
 
 /** Options of an {@link EventJournal}. */
@@ -38,17 +108,25 @@ export interface EventJournalOptions {
   maxBatch?: number;
 }
 
-interface PendingItem {
+interface PendingEvent {
   journal: RunJournal;
   body: RunEventBody;
   at: string;
 }
 
+interface PendingTransition {
+  request: RunTransitionRequest;
+  resolve(record: RunRecord): void;
+  reject(error: unknown): void;
+}
+
 /**
- * The write path of every run's trace. Events are buffered and written in group commits
- * (one statement for many events, across runs), `seq` is assigned at commit so stored
- * sequences have no gaps, consecutive text deltas of one block are merged while they wait,
- * and listeners see an event only after it is stored ("persisted before published").
+ * The write path of every run's trace and state. Events, usage rows, new runs and status
+ * changes are buffered and written in group commits (one transaction for many runs), `seq`
+ * is assigned at commit so stored sequences have no gaps, consecutive text deltas of one
+ * block are merged while they wait, and listeners see an event only after it is stored
+ * ("persisted before published"). A status change commits together with the events
+ * emitted before it, so a run's status never gets ahead of its trace.
  *
  * One journal per tenant store and process; open a {@link RunJournal} per run.
  */
@@ -57,11 +135,13 @@ export class EventJournal {
   readonly #clock: Clock;
   readonly #flushIntervalMs: number;
   readonly #maxBatch: number;
-  #pending: PendingItem[] = [];
-  #pendingUsage: UsageRecord[] = [];
+  #runs: NewRunWithId[] = [];
+  #events: PendingEvent[] = [];
+  #usage: UsageRecord[] = [];
+  #transitions: PendingTransition[] = [];
   #timer: ReturnType<typeof setTimeout> | undefined;
   #writing: Promise<void> | undefined;
-  #failure: unknown;
+  #failure: AetherError | undefined;
   readonly #listeners = new Set<EventListener>();
 
   constructor(options: EventJournalOptions) {
@@ -71,9 +151,19 @@ export class EventJournal {
     this.#maxBatch = options.maxBatch ?? 1000;
   }
 
-  /** Opens the journal of one run whose stored events end at `lastSeq` (0 for a new run). */
+  /** Opens the journal of one stored run whose events end at `lastSeq` (0 for none). */
   open(runId: string, lastSeq: number): RunJournal {
     return new RunJournal(this, runId, lastSeq);
+  }
+
+  /**
+   * Creates a run with the next group commit and opens its journal. The run, its first
+   * events and its first status change are stored together.
+   */
+  create(run: NewRunWithId): RunJournal {
+    this.#runs.push(run);
+    this.#schedule();
+    return new RunJournal(this, run.id, 0);
   }
 
   /** Calls `listener` with every event of every run once it is stored. Returns an unsubscribe. */
@@ -82,14 +172,13 @@ export class EventJournal {
     return () => this.#listeners.delete(listener);
   }
 
-  /** Resolves when every event emitted so far is stored; rejects if a write failed. */
+  /** Resolves when everything enqueued so far is stored; rejects if a write failed. */
   async flush(): Promise<void> {
     this.#clearTimer();
-    // A write in flight holds a snapshot; wait for it, then write what came after it.
-    while (this.#writing !== undefined || this.#pending.length > 0 || this.#pendingUsage.length > 0) {
+    while (this.#writing !== undefined || this.#hasPending()) {
       if (this.#failure !== undefined) throw this.#failure;
       if (this.#writing !== undefined) {
-        await this.#writing.catch(() => undefined);
+        await this.#writing;
         continue;
       }
       this.#startWrite();
@@ -106,28 +195,42 @@ export class EventJournal {
         return;
       }
     }
-    const item: PendingItem = { journal, body, at: new Date(this.#clock.now()).toISOString() };
+    const item: PendingEvent = { journal, body, at: new Date(this.#clock.now()).toISOString() };
     journal.lastPending = item;
-    this.#pending.push(item);
+    this.#events.push(item);
     this.#schedule();
   }
 
   /** @internal */
   enqueueUsage(record: UsageRecord): void {
-    this.#pendingUsage.push(record);
+    this.#usage.push(record);
     this.#schedule();
   }
 
+  /** @internal */
+  enqueueTransition(request: RunTransitionRequest): Promise<RunRecord> {
+    if (this.#failure !== undefined) return Promise.reject(this.#failure);
+    return new Promise((resolve, reject) => {
+      this.#transitions.push({ request, resolve, reject });
+      this.#schedule();
+    });
+  }
+
+  #hasPending(): boolean {
+    return this.#events.length + this.#usage.length + this.#runs.length + this.#transitions.length > 0;
+  }
+
   #schedule(): void {
-    if (this.#pending.length >= this.#maxBatch && this.#writing === undefined) {
+    if (this.#writing !== undefined) return;
+    if (this.#events.length >= this.#maxBatch) {
       this.#clearTimer();
       this.#startWrite();
       return;
     }
-    if (this.#timer !== undefined || this.#writing !== undefined) return;
+    if (this.#timer !== undefined) return;
     this.#timer = setTimeout(() => {
       this.#timer = undefined;
-      if (this.#writing === undefined) this.#startWrite();
+      if (this.#writing === undefined && this.#failure === undefined) this.#startWrite();
     }, this.#flushIntervalMs);
   }
 
@@ -137,17 +240,19 @@ export class EventJournal {
   }
 
   #startWrite(): void {
-    const items = this.#pending;
-    const usage = this.#pendingUsage;
-    this.#pending = [];
-    this.#pendingUsage = [];
+    const items = this.#events;
+    const runs = this.#runs;
+    const usage = this.#usage;
+    const transitions = this.#transitions;
+    this.#events = [];
+    this.#runs = [];
+    this.#usage = [];
+    this.#transitions = [];
     const events: RunEvent[] = new Array(items.length);
-    const firstSeq = new Map<RunJournal, number>();
     for (let index = 0; index < items.length; index++) {
       const item = items[index]!;
       const journal = item.journal;
       if (journal.lastPending === item) journal.lastPending = undefined;
-      if (!firstSeq.has(journal)) firstSeq.set(journal, journal.lastSeq);
       journal.lastSeq += 1;
       events[index] = {
         ...item.body,
@@ -157,22 +262,39 @@ export class EventJournal {
         at: item.at,
       } as RunEvent;
     }
-    const write = this.#target.write(events, usage).then(
-      () => {
+    const batch: JournalBatch = {
+      runs,
+      events,
+      usage,
+      transitions: transitions.map((pending) => pending.request),
+    };
+    this.#writing = this.#target.write(batch).then(
+      (results) => {
         this.#writing = undefined;
         for (let index = 0; index < events.length; index++) {
           const event = events[index]!;
           items[index]!.journal.publish(event);
           if (this.#listeners.size > 0) notify(this.#listeners, event);
         }
-        if (this.#pending.length > 0 || this.#pendingUsage.length > 0) this.#schedule();
+        transitions.forEach((pending, index) => {
+          const result = results[index];
+          if (result instanceof AetherError) pending.reject(result);
+          else if (result === undefined)
+            pending.reject(new AetherError('EVENT_WRITE_FAILED', 'no result for a transition'));
+          else pending.resolve(result);
+        });
+        if (this.#hasPending()) this.#schedule();
       },
       (error: unknown) => {
         this.#writing = undefined;
-        // Give the sequence numbers back so nothing is skipped, and keep the events for a retry.
+        // The journal stops here: a trace with a hole must not go on. Sequence numbers are
+        // given back so nothing stored has a gap, and everyone waiting hears why.
+        const firstSeq = new Map<RunJournal, number>();
+        for (let index = 0; index < events.length; index++) {
+          const journal = items[index]!.journal;
+          if (!firstSeq.has(journal)) firstSeq.set(journal, events[index]!.seq - 1);
+        }
         for (const [journal, seq] of firstSeq) journal.lastSeq = seq;
-        this.#pending = [...items, ...this.#pending];
-        this.#pendingUsage = [...usage, ...this.#pendingUsage];
         this.#failure = new AetherError(
           'EVENT_WRITE_FAILED',
           `could not store run events: ${String(error)}`,
@@ -181,24 +303,26 @@ export class EventJournal {
             isRetryable: true,
           },
         );
-        throw this.#failure;
+        for (const pending of [...transitions, ...this.#transitions]) pending.reject(this.#failure);
+        this.#transitions = [];
+        this.#events = [...items, ...this.#events];
+        this.#runs = [...runs, ...this.#runs];
+        this.#usage = [...usage, ...this.#usage];
       },
     );
-    this.#writing = write;
-    write.catch(() => undefined);
   }
 }
 
 /**
- * The trace of one run: `emit` appends an event (stored by the next group commit), and
- * `subscribe` follows the events as they are stored.
+ * The trace of one run: `emit` appends an event (stored by the next group commit),
+ * `transition` changes the run's status with it, and `subscribe` follows stored events.
  */
 export class RunJournal {
   readonly runId: string;
   /** The highest `seq` assigned so far (stored, or being stored). */
   lastSeq: number;
   /** @internal The newest event of this run still waiting to be written. */
-  lastPending: PendingItem | undefined;
+  lastPending: PendingEvent | undefined;
   readonly #journal: EventJournal;
   readonly #listeners = new Set<EventListener>();
 
@@ -216,6 +340,19 @@ export class RunJournal {
   /** Adds a usage row; written in the same transaction as the events around it. */
   recordUsage(record: UsageRecord): void {
     this.#journal.enqueueUsage(record);
+  }
+
+  /**
+   * Moves the run to `to` in the same group commit as the events emitted before this call.
+   * Resolves with the stored run; rejects with `INVALID_RUN_TRANSITION` if it was refused.
+   */
+  transition(to: RunStatus, patch?: RunPatch, from?: readonly RunStatus[]): Promise<RunRecord> {
+    return this.#journal.enqueueTransition({
+      id: this.runId,
+      to,
+      ...(patch === undefined ? {} : { patch }),
+      ...(from === undefined ? {} : { from }),
+    });
   }
 
   /** Calls `listener` with each event of this run once it is stored. Returns an unsubscribe. */

@@ -6,8 +6,10 @@ import {
   type RunEvent,
 } from '@aether/core';
 import { isSqlError, SQL_STATE } from '../drivers/sql-state.ts';
-import { chunk, MAX_ROWS_PER_INSERT, parameterList, type TenantSession } from '../shared/session.ts';
+import { toJsonbText } from '../shared/jsonb.ts';
+import type { TenantSession } from '../shared/session.ts';
 import { isUuid, toIso, toNumber } from '../shared/values.ts';
+import { requireVisibleRuns } from '../shared/visible-runs.ts';
 
 interface EventRow {
   run_id: string;
@@ -17,9 +19,6 @@ interface EventRow {
   at: unknown;
   schema_version: number;
 }
-
-/** Parameters per stored event: run_id, seq, type, data, at. */
-const PARAMS_PER_EVENT = 5;
 
 /**
  * The append-only event log of one tenant's runs. A row keeps `type` in its own column
@@ -33,22 +32,21 @@ export function createEventRepository(tenantId: string, session: TenantSession):
       const rows = events.map(toInsertParams);
       checkNoRepeatedSeq(events);
       await session(async (tx) => {
-        // One statement per MAX_ROWS_PER_INSERT events, all in this one transaction.
-        for (const part of chunk(rows, MAX_ROWS_PER_INSERT)) {
-          const params: unknown[] = [tenantId, EVENT_SCHEMA_VERSION];
-          const values = part.map((row) => {
-            const first = params.length + 1;
-            params.push(...row);
-            return `($1, $2, ${parameterList(first, PARAMS_PER_EVENT)})`;
-          });
-          try {
-            await tx.query(
-              `INSERT INTO run_events (tenant_id, schema_version, run_id, seq, type, data, at) VALUES ${values.join(', ')}`,
-              params,
-            );
-          } catch (error) {
-            throw appendError(error, events);
-          }
+        // Rows travel as one jsonb parameter: one statement, however large the batch.
+        await requireVisibleRuns(
+          tx,
+          events.map((event) => event.runId),
+          `these events (a batch of ${events.length})`,
+        );
+        try {
+          await tx.query(
+            `INSERT INTO run_events (tenant_id, schema_version, run_id, seq, type, data, at)
+             SELECT $1, $2, e.run_id, e.seq, e.type, e.data, e.at
+             FROM jsonb_to_recordset($3::jsonb) AS e(run_id uuid, seq bigint, type text, data jsonb, at timestamptz)`,
+            [tenantId, EVENT_SCHEMA_VERSION, toJsonbText(rows)],
+          );
+        } catch (error) {
+          throw appendError(error, events);
         }
       });
     },
@@ -95,7 +93,7 @@ export function createEventRepository(tenantId: string, session: TenantSession):
   };
 }
 
-function toInsertParams(event: RunEvent): unknown[] {
+function toInsertParams(event: RunEvent): Record<string, unknown> {
   const { schemaVersion, runId, seq, at, type, ...payload } = event;
   const where = `event ${String(seq)} (${String(type)}) of run ${String(runId)}`;
   if (schemaVersion !== EVENT_SCHEMA_VERSION) {
@@ -107,7 +105,7 @@ function toInsertParams(event: RunEvent): unknown[] {
   if (!Number.isSafeInteger(seq) || seq < 1) throw eventInvalid(`${where}: seq must be a whole number ≥ 1`);
   if (typeof at !== 'string' || Number.isNaN(Date.parse(at)))
     throw eventInvalid(`${where}: at is not an ISO-8601 time`);
-  return [runId, seq, type, JSON.stringify(payload), at];
+  return { run_id: runId, seq, type, data: payload, at };
 }
 
 function toRunEvent(row: EventRow): RunEvent {
@@ -120,8 +118,8 @@ function toRunEvent(row: EventRow): RunEvent {
   }
   // The payload was validated when the event was emitted; the row is that event's fields.
   return {
-    ...row.data,
     type: row.type,
+    ...row.data,
     schemaVersion: EVENT_SCHEMA_VERSION,
     runId: row.run_id,
     seq: toNumber(row.seq),

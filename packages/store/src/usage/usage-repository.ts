@@ -1,10 +1,8 @@
 import { AetherError, type UsageRecord, type UsageRepository, type UsageTotals } from '@aether/core';
-import { isSqlError, SQL_STATE } from '../drivers/sql-state.ts';
-import { chunk, MAX_ROWS_PER_INSERT, parameterList, type TenantSession } from '../shared/session.ts';
+import { toJsonbText } from '../shared/jsonb.ts';
+import type { TenantSession } from '../shared/session.ts';
 import { isUuid, toNumber } from '../shared/values.ts';
-
-/** Parameters per usage row: run_id … at, without the shared tenant. */
-const PARAMS_PER_ROW = 9;
+import { requireVisibleRuns } from '../shared/visible-runs.ts';
 
 interface TotalsRow {
   agent_id: string | null;
@@ -24,32 +22,18 @@ export function createUsageRepository(tenantId: string, session: TenantSession):
       if (rows.length === 0) return;
       const values = rows.map(toInsertParams);
       await session(async (tx) => {
-        for (const part of chunk(values, MAX_ROWS_PER_INSERT)) {
-          const params: unknown[] = [tenantId];
-          const tuples = part.map((row) => {
-            const first = params.length + 1;
-            params.push(...row);
-            return `($1, ${parameterList(first, PARAMS_PER_ROW)})`;
-          });
-          try {
-            await tx.query(
-              `INSERT INTO usage (tenant_id, run_id, step_id, agent_id, provider, model, input_tokens, output_tokens, cost_usd, at)
-               VALUES ${tuples.join(', ')}`,
-              params,
-            );
-          } catch (error) {
-            if (isSqlError(error, SQL_STATE.foreignKeyViolation)) {
-              // Key values are not in the error under RLS: name the batch's runs.
-              const runs = [...new Set(rows.map((row) => row.runId))];
-              throw new AetherError(
-                'RUN_NOT_FOUND',
-                `no run ${runs.length === 1 ? runs[0] : `among ${runs.join(', ')}`} for this usage; nothing was recorded`,
-                { category: 'user', cause: error },
-              );
-            }
-            throw error;
-          }
-        }
+        await requireVisibleRuns(
+          tx,
+          rows.map((usage) => usage.runId),
+          'this usage',
+        );
+        await tx.query(
+          `INSERT INTO usage (tenant_id, run_id, step_id, agent_id, provider, model, input_tokens, output_tokens, cost_usd, at)
+           SELECT $1, u.run_id, u.step_id, u.agent_id, u.provider, u.model, u.input_tokens, u.output_tokens, u.cost_usd, u.at
+           FROM jsonb_to_recordset($2::jsonb) AS u(run_id uuid, step_id text, agent_id text, provider text, model text,
+             input_tokens bigint, output_tokens bigint, cost_usd numeric, at timestamptz)`,
+          [tenantId, toJsonbText(values)],
+        );
       });
     },
 
@@ -86,7 +70,7 @@ export function createUsageRepository(tenantId: string, session: TenantSession):
   };
 }
 
-function toInsertParams(row: UsageRecord): unknown[] {
+function toInsertParams(row: UsageRecord): Record<string, unknown> {
   const where = `usage of step ${row.stepId} of run ${row.runId}`;
   if (!isUuid(row.runId)) throw usageInvalid(`${where}: runId is not a UUID`);
   for (const field of ['inputTokens', 'outputTokens'] as const) {
@@ -98,17 +82,17 @@ function toInsertParams(row: UsageRecord): unknown[] {
     throw usageInvalid(`${where}: costUsd must be a finite number ≥ 0, got ${row.costUsd}`);
   }
   if (Number.isNaN(Date.parse(row.at))) throw usageInvalid(`${where}: at is not an ISO-8601 time`);
-  return [
-    row.runId,
-    row.stepId,
-    row.agentId,
-    row.provider,
-    row.model,
-    row.inputTokens,
-    row.outputTokens,
-    row.costUsd,
-    row.at,
-  ];
+  return {
+    run_id: row.runId,
+    step_id: row.stepId,
+    agent_id: row.agentId,
+    provider: row.provider,
+    model: row.model,
+    input_tokens: row.inputTokens,
+    output_tokens: row.outputTokens,
+    cost_usd: row.costUsd,
+    at: row.at,
+  };
 }
 
 function usageInvalid(message: string): AetherError {
