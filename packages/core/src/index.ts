@@ -59,6 +59,7 @@ export type {
   LlmRequirement,
   ModelClass,
 } from './contracts/agent.ts';
+export type { BlobInfo, BlobStore } from './contracts/blob-store.ts';
 export { type Clock, systemClock } from './contracts/clock.ts';
 export {
   EVENT_SCHEMA_VERSION,
@@ -71,7 +72,6 @@ export {
   type RunEventType,
   type RunFailureReason,
 } from './contracts/events.ts';
-export type { BlobInfo, BlobStore } from './contracts/blob-store.ts';
 export type { JsonObject, JsonValue } from './contracts/json.ts';
 export {
   emptyKnowledgeBase,
@@ -84,8 +84,8 @@ export {
   type CandidateQuery,
   type ChunkWriteOptions,
   type CorpusStatistics,
-  ENTITY_KINDS,
   type EmbeddingCoverage,
+  ENTITY_KINDS,
   type EntityFact,
   type EntityKind,
   KNOWLEDGE_NAMESPACES,
@@ -107,8 +107,8 @@ export {
   type RunPatch,
   type RunRecord,
   type RunRepository,
-  type RunTransitionRequest,
   type RunStatus,
+  type RunTransitionRequest,
   type Store,
   TERMINAL_RUN_STATUSES,
   type Tenant,
