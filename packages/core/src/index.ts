@@ -60,6 +60,7 @@ export type {
   ModelClass,
 } from './contracts/agent.ts';
 export type { BlobInfo, BlobStore } from './contracts/blob-store.ts';
+export type { ChecklistItem, ChecklistItemStatus } from './contracts/checklist.ts';
 export { type Clock, systemClock } from './contracts/clock.ts';
 export {
   EVENT_SCHEMA_VERSION,
@@ -116,6 +117,7 @@ export {
   type TenantStore,
   type UsageRepository,
 } from './contracts/store.ts';
+export type { TeamDefinition, TeamMember, TeamPolicy, TeamRelationship } from './contracts/team.ts';
 export type {
   ApprovalRepository,
   McpServerRecord,

@@ -7,6 +7,7 @@ export type {
   ModelClass,
 } from './agent.ts';
 export type { BlobInfo, BlobStore } from './blob-store.ts';
+export type { ChecklistItem, ChecklistItemStatus } from './checklist.ts';
 export { type Clock, systemClock } from './clock.ts';
 export {
   EVENT_SCHEMA_VERSION,
@@ -63,6 +64,7 @@ export {
   type TenantStore,
   type UsageRepository,
 } from './store.ts';
+export type { TeamDefinition, TeamMember, TeamPolicy, TeamRelationship } from './team.ts';
 export type {
   ApprovalRepository,
   McpServerRecord,
