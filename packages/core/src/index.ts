@@ -102,6 +102,10 @@ export {
 export type { LanguageModel, ModelPrice, ModelResolver, ResolvedModel } from './contracts/model.ts';
 export {
   type AgentRepository,
+  type Checkpoint,
+  type CheckpointRepository,
+  type ChecklistOutcome,
+  type ChecklistRepository,
   type EventRepository,
   type NewRun,
   RUN_TRANSITIONS,
@@ -115,6 +119,7 @@ export {
   type Tenant,
   type TenantDirectory,
   type TenantStore,
+  type TeamRepository,
   type UsageRepository,
 } from './contracts/store.ts';
 export type { TeamDefinition, TeamMember, TeamPolicy, TeamRelationship } from './contracts/team.ts';
@@ -184,6 +189,59 @@ export {
   RunJournal,
   tenantJournalTarget,
 } from './events/event-journal.ts';
+export {
+  type AiSdkEmbedderOptions,
+  createAiSdkEmbedder,
+  type EmbeddingCache,
+  resolveEmbeddingModel,
+} from './knowledge/ai-sdk-embedder.ts';
+export { type ChunkingOptions, chunkBlocks, DEFAULT_CHUNKING, type TextChunk } from './knowledge/chunker.ts';
+export type { BlockKind, DocumentFormat, ExtractedDocument, TextBlock } from './knowledge/document-model.ts';
+export { type Embedder, normalizeL2 } from './knowledge/embedder.ts';
+export { type EntityMention, extractEntities, extractFacts } from './knowledge/entity-extraction.ts';
+export {
+  CODE_EXTENSIONS,
+  type DetectedFormat,
+  detectFormat,
+  extractDocument,
+} from './knowledge/extract-document.ts';
+export { blobKeySegments, createFileBlobStore } from './knowledge/file-blob-store.ts';
+export {
+  createHashedTfidfEmbedder,
+  fnv1a,
+  type HashedTfidfEmbedderOptions,
+  LOCAL_EMBEDDER_DIMENSIONS,
+  LOCAL_EMBEDDER_ID,
+} from './knowledge/hashed-tfidf-embedder.ts';
+export { type HybridWeights, mergeHybrid, textQueryFor } from './knowledge/hybrid-merge.ts';
+export {
+  type AddOptions,
+  createKnowledgeBase,
+  DEFAULT_KNOWLEDGE_OPTIONS,
+  type IngestProgress,
+  type IngestResult,
+  type KnowledgeBaseDependencies,
+  type KnowledgeOptions,
+  knowledgeOptionsFromSettings,
+  type TenantKnowledgeBase,
+} from './knowledge/knowledge-base.ts';
+export {
+  createMemoryContext,
+  factsForGoal,
+  formatFacts,
+  type MemoryContext,
+} from './knowledge/memory-context.ts';
+export {
+  createRunMemory,
+  describeEvent,
+  EVENT_PRIORITY,
+  type RunMemory,
+  type RunMemoryOptions,
+  type RunMemoryReport,
+  renderTranscript,
+  startStateSweeper,
+} from './knowledge/run-memory.ts';
+export { contentWords, distinctTerms, stem, termsWithRepeats } from './knowledge/text-terms.ts';
 export { KNOWN_PROVIDERS, type ModelId, type ProviderName, parseModelId } from './providers/model-id.ts';
 export { createModelResolver, type ModelDefaults, noProviderMessage } from './providers/model-resolver.ts';
 export { costOf } from './providers/pricing.ts';
@@ -242,6 +300,7 @@ export {
   type ExecutionSettings,
   type HandoffSettings,
   type HighwaySettings,
+  type KnowledgeSettings,
   type LoggingSettings,
   type MethodologySettings,
   type ProgressSettings,

@@ -30,6 +30,44 @@ const nullableModelId = modelIdSchema
   .nullable()
   .meta({ expected: `${MODEL_ID_EXPECTED}, or null (automatic)` });
 
+const boost = () => z.number().min(0).max(10).default(1);
+
+/** The knowledge base: hybrid search, chunking, and which run events are remembered. */
+export const knowledgeSettingsSchema = z.strictObject({
+  topK: integer(1, 100).default(8).describe('Results of a search that does not ask for a number.'),
+  vectorWeight: ratio()
+    .default(0.7)
+    .describe('Weight of vector similarity in hybrid search (0: full text only).'),
+  textWeight: ratio().default(0.3).describe('Weight of full-text rank in hybrid search (0: vectors only).'),
+  candidates: integer(1, 1_000)
+    .default(50)
+    .describe('Candidates each of the two searches contributes before merging.'),
+  namespaceBoosts: z
+    .strictObject({
+      agents: boost().describe('Score multiplier of the agents namespace.'),
+      code: boost().describe('Score multiplier of the code namespace.'),
+      messages: boost().describe('Score multiplier of the messages namespace.'),
+      docs: boost().describe('Score multiplier of the docs namespace.'),
+      tasks: boost().describe('Score multiplier of the tasks namespace.'),
+      meta: boost().describe('Score multiplier of the meta namespace.'),
+    })
+    .prefault({})
+    .describe('Score multiplier per namespace.'),
+  chunkChars: integer(200, 20_000).default(1_200).describe('Longest chunk, in characters.'),
+  overlapChars: integer(0, 5_000)
+    .default(200)
+    .describe('Text repeated from one chunk to the next when a section is split.'),
+  maxFileBytes: integer(1, 1_024 * MIB)
+    .default(50 * MIB)
+    .describe('Largest file `aether kb add` accepts.'),
+  indexMinPriority: integer(0, 5)
+    .default(3)
+    .describe('Run events at or above this priority (0–5) are indexed as they happen.'),
+  injectTopK: integer(0, 50)
+    .default(5)
+    .describe('Knowledge results the intake step puts into the plan prompt.'),
+});
+
 /** How a goal is worked: the 2N+1 loop (N executions, N verifications, 1 synthesis). */
 export const methodologySettingsSchema = z.strictObject({
   mode: z
@@ -44,6 +82,7 @@ export const methodologySettingsSchema = z.strictObject({
   maxSpecialists: integer(1, 32).default(5).describe('Specialists assembled for one goal.'),
   maxChecklistItems: integer(1, 200).default(20).describe('Items the plan may hold.'),
   maxRevisions: integer(0, 10).default(1).describe('Re-runs of an item whose verification failed.'),
+  knowledge: knowledgeSettingsSchema.prefault({}).describe('The knowledge base the intake step searches.'),
 });
 
 /** Models and per-agent limits; an agent file's own `limits` win over these. */
@@ -87,6 +126,11 @@ export const agentsSettingsSchema = z.strictObject({
     .nullable()
     .default(null)
     .describe("Output tokens of one model call (null: the provider's default)."),
+  embeddingModel: nullableModelId
+    .default(null)
+    .describe(
+      'Embedding model of the knowledge base (e.g. openai:text-embedding-3-small); null: the local TF-IDF embedder. Changing it re-embeds in the background.',
+    ),
   pricing: z
     .record(modelIdSchema, modelPriceSchema)
     .default(
@@ -267,6 +311,11 @@ export const sharedStateSettingsSchema = z.strictObject({
   lockTimeoutMs: integer(0, 10 * MINUTE)
     .default(5 * SECOND)
     .describe('Wait for a key another agent holds.'),
+  defaultTtlMs: integer(SECOND, 365 * DAY)
+    .nullable()
+    .default(null)
+    .describe('How long a key lives when it is set without a TTL (null: until deleted).'),
+  sweepIntervalMs: integer(SECOND, DAY).default(MINUTE).describe('How often expired keys are deleted.'),
 });
 
 /** Logs (never secrets). */
@@ -352,6 +401,8 @@ export type HighwaySettings = Settings['highway'];
 export type AcpSettings = Settings['acp'];
 /** `sharedState` group. */
 export type SharedStateSettings = Settings['sharedState'];
+/** `methodology.knowledge`: search weights, chunking, run-event indexing. */
+export type KnowledgeSettings = Settings['methodology']['knowledge'];
 /** `logging` group. */
 export type LoggingSettings = Settings['logging'];
 /** `server` group. */
