@@ -11,6 +11,13 @@ import {
 } from './commands/config.ts';
 import { eventsCommand, replayCommand, runsCommand } from './commands/history.ts';
 import { initCommand } from './commands/init.ts';
+import {
+  kbAddCommand,
+  kbListCommand,
+  kbReembedCommand,
+  kbRemoveCommand,
+  kbSearchCommand,
+} from './commands/kb.ts';
 import { runCommand } from './commands/run.ts';
 import { type CommandIo, EXIT, printError } from './output.ts';
 
@@ -66,6 +73,44 @@ export function buildProgram(io: CommandIo): Command {
     .description('list the agents in .aether/agents')
     .option('--json', 'print a JSON array')
     .action((options: { json?: boolean }) => agentsCommand(io, options));
+
+  const kb = program
+    .command('kb')
+    .description('the knowledge base: add documents, search them and past runs');
+  kb.command('add')
+    .description(
+      'add files or directories (PDF, Markdown, text, HTML, code, JSON, CSV, images); unchanged files are skipped',
+    )
+    .argument('<paths...>', 'files or directories')
+    .option(
+      '--namespace <name>',
+      'file them under this namespace (agents, code, messages, docs, tasks, meta)',
+    )
+    .option('--json', 'print what happened to each file as a JSON array')
+    .action((paths: string[], options: { namespace?: string; json?: boolean }) =>
+      kbAddCommand(io, paths, options),
+    );
+  kb.command('search')
+    .description('hybrid search (vector + full text), best first')
+    .argument('<query>', 'what you are looking for')
+    .option('--namespace <name...>', 'only these namespaces')
+    .option('--top <k>', 'how many results')
+    .option('--json', 'print an array of { source, location, score, text }')
+    .action((query: string, options: { namespace?: string[]; json?: boolean; top?: string }) =>
+      kbSearchCommand(io, query, options),
+    );
+  kb.command('list')
+    .description('list the documents')
+    .option('--namespace <name>', 'only this namespace')
+    .option('--json', 'print a JSON array')
+    .action((options: { namespace?: string; json?: boolean }) => kbListCommand(io, options));
+  kb.command('rm')
+    .description('remove documents and their chunks')
+    .argument('<sources...>', 'sources as `aether kb list` shows them')
+    .action((sources: string[]) => kbRemoveCommand(io, sources));
+  kb.command('reembed')
+    .description('re-embed now the chunks made with another embedding model')
+    .action(() => kbReembedCommand(io));
 
   const config = program
     .command('config')

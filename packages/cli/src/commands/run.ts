@@ -10,6 +10,7 @@ import {
   tenantJournalTarget,
 } from '@aether/core';
 import { aetherPaths, openStoreContext, processOwner } from '../context.ts';
+import { startRunMemory } from '../knowledge.ts';
 import { type CommandIo, EXIT, ExitRequest, printJson } from '../output.ts';
 import { modelResolverFromEnvironment } from '../providers.ts';
 import { TraceRenderer } from '../render/trace-renderer.ts';
@@ -62,6 +63,8 @@ export async function runCommand(io: CommandIo, goal: string, options: RunComman
   const models = resolveModelChain(resolver, agent, settings.agents, options.model);
 
   const context = await openStoreContext(io, paths);
+  // Indexes the run's events as they are stored and writes its replay archive at the end.
+  const runMemory = await startRunMemory(io, context, settings, paths);
   const controller = new AbortController();
   let interrupts = 0;
   const onInterrupt = () => {
@@ -79,6 +82,7 @@ export async function runCommand(io: CommandIo, goal: string, options: RunComman
       clock: systemClock,
       flushIntervalMs: settings.execution.eventFlushMs,
     });
+    journal.subscribe(runMemory.listener);
     let eventCount = 0;
     journal.subscribe((event: RunEvent) => {
       eventCount++;
@@ -128,6 +132,7 @@ export async function runCommand(io: CommandIo, goal: string, options: RunComman
     renderer?.close();
     process.off('SIGINT', onInterrupt);
     process.off('SIGTERM', onInterrupt);
+    await runMemory.close();
     await context.close();
   }
 }

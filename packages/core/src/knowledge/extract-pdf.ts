@@ -16,7 +16,7 @@ export async function extractPdf(
   const metadata: JsonObject = {};
   try {
     // PDF.js takes ownership of (detaches) the buffer it is given: pass a copy.
-    const document = await getDocumentProxy(new Uint8Array(data));
+    const document = await getDocumentProxy(new Uint8Array(data), { verbosity: 0 });
     const result = await extractText(document, { mergePages: false });
     pages = result.text;
     metadata['pages'] = result.totalPages;

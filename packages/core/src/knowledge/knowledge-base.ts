@@ -221,7 +221,7 @@ export function createKnowledgeBase(dependencies: KnowledgeBaseDependencies): Te
         { category: 'user', cause },
       );
     }
-    return addBuffer({ name: absolute, data }, { ...addOptions, source });
+    return addBuffer({ name: source, data }, { ...addOptions, source });
   };
 
   return {
