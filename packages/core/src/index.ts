@@ -102,10 +102,10 @@ export {
 export type { LanguageModel, ModelPrice, ModelResolver, ResolvedModel } from './contracts/model.ts';
 export {
   type AgentRepository,
-  type Checkpoint,
-  type CheckpointRepository,
   type ChecklistOutcome,
   type ChecklistRepository,
+  type Checkpoint,
+  type CheckpointRepository,
   type EventRepository,
   type NewRun,
   RUN_TRANSITIONS,
@@ -116,10 +116,10 @@ export {
   type RunTransitionRequest,
   type Store,
   TERMINAL_RUN_STATUSES,
+  type TeamRepository,
   type Tenant,
   type TenantDirectory,
   type TenantStore,
-  type TeamRepository,
   type UsageRepository,
 } from './contracts/store.ts';
 export type { TeamDefinition, TeamMember, TeamPolicy, TeamRelationship } from './contracts/team.ts';
@@ -255,6 +255,18 @@ export {
   type ProviderConnection,
   providerConfigFromEnvironment,
 } from './providers/provider-config.ts';
+export {
+  generateDataKey,
+  open as openSealed,
+  seal,
+  secretAad,
+  unwrapDataKey,
+  wrapDataKey,
+} from './secrets/envelope.ts';
+export { generateMasterKey, MasterKey, parseMasterKey } from './secrets/master-key.ts';
+export { assertSecretName, SECRET_NAME_PATTERN } from './secrets/secret-name.ts';
+export { resolveSecretReferences, secretReferences } from './secrets/secret-references.ts';
+export { type RotationResult, SecretVault, type SecretVaultOptions } from './secrets/secret-vault.ts';
 export { MODEL_ID_EXPECTED, MODEL_ID_PATTERN, modelIdSchema } from './settings/model-id.ts';
 export {
   DEFAULT_MODEL_PRICING,
@@ -313,4 +325,60 @@ export {
   type SharedStateSettings,
   settingsSchema,
 } from './settings/settings-schema.ts';
+export {
+  AETHER_TOOL_SERVER,
+  type AetherToolsOptions,
+  type ChecklistItemUpdateStatus,
+  type ChecklistUpdater,
+  createAetherToolServer,
+  type OwnToolCaller,
+  type UserQuestioner,
+} from './tools/aether-tools-server.ts';
+export {
+  DatabaseApprovalGate,
+  type DatabaseApprovalGateOptions,
+  denyingApprovalGate,
+} from './tools/approval-gates.ts';
+export { type ArgumentProblem, ArgumentValidator } from './tools/argument-validation.ts';
+export { definitionHash, type McpToolDefinition } from './tools/definition-hash.ts';
 export { createEmptyToolHost } from './tools/empty-tool-host.ts';
+export { idempotencyKey } from './tools/idempotency-key.ts';
+export {
+  type HttpMcpServerConfig,
+  type McpServerConfig,
+  type McpServerSource,
+  mcpServerEntry,
+  mcpServerSecretNames,
+  mergeMcpServers,
+  parseMcpConfigText,
+  parseMcpServerEntry,
+  readMcpConfigFile,
+  type StdioMcpServerConfig,
+} from './tools/mcp-config.ts';
+export type { InProcessMcpServer } from './tools/mcp-connection.ts';
+export {
+  InMemoryRateLimiter,
+  type RateDecision,
+  type RateLimit,
+  type RateLimiter,
+} from './tools/rate-limiter.ts';
+export { REDACTED, SecretRedactor } from './tools/secret-redaction.ts';
+export {
+  type ServerReport,
+  ToolManager,
+  type ToolManagerOptions,
+  type ToolManagerSettings,
+} from './tools/tool-manager.ts';
+export {
+  MCP_SERVER_NAME_PATTERN,
+  matchesAnyToolGlob,
+  matchesToolGlob,
+  qualifyToolName,
+  serverOfToolName,
+} from './tools/tool-names.ts';
+export {
+  blockedAddressReason,
+  checkMcpUrl,
+  createGuardedFetch,
+  type UrlGuardOptions,
+} from './tools/url-guard.ts';

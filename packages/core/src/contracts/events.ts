@@ -57,7 +57,14 @@ export type RunEventBody =
   | { type: 'tool.denied'; callId: string; toolName: string; reason: string }
   | { type: 'tool.result'; callId: string; toolName: string; output: JsonValue; isError: boolean }
   /** A write is waiting for a person (`via`: terminal, database, none); denied after `timeoutMs`. */
-  | { type: 'approval.requested'; approvalId: string; callId: string; toolName: string; via: string; timeoutMs: number }
+  | {
+      type: 'approval.requested';
+      approvalId: string;
+      callId: string;
+      toolName: string;
+      via: string;
+      timeoutMs: number;
+    }
   /** A tool's definition changed since it was approved: it is withheld until approved again. */
   | { type: 'tool.quarantined'; toolName: string; server: string; reason: string }
   /** An MCP server could not be started or reached, or died; it is retried on its next use. */

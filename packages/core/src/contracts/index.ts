@@ -49,6 +49,10 @@ export {
 export type { LanguageModel, ModelPrice, ModelResolver, ResolvedModel } from './model.ts';
 export {
   type AgentRepository,
+  type ChecklistOutcome,
+  type ChecklistRepository,
+  type Checkpoint,
+  type CheckpointRepository,
   type EventRepository,
   type NewRun,
   RUN_TRANSITIONS,
@@ -59,6 +63,7 @@ export {
   type RunTransitionRequest,
   type Store,
   TERMINAL_RUN_STATUSES,
+  type TeamRepository,
   type Tenant,
   type TenantDirectory,
   type TenantStore,

@@ -1,8 +1,10 @@
 import type { AetherError } from '../errors.ts';
 import type { AgentDefinition, AgentVersion } from './agent.ts';
+import type { ChecklistItem } from './checklist.ts';
 import type { EventError, RunEvent } from './events.ts';
-import type { JsonObject } from './json.ts';
+import type { JsonObject, JsonValue } from './json.ts';
 import type { KnowledgeRepository, MemoryRepository } from './knowledge-store.ts';
+import type { TeamDefinition } from './team.ts';
 import type {
   ApprovalRepository,
   McpServerRepository,
@@ -115,6 +117,11 @@ export interface RunRepository {
    * error that `transition` would have thrown (nothing is thrown for those).
    */
   transitionMany(changes: readonly RunTransitionRequest[]): Promise<Array<RunRecord | AetherError>>;
+  /**
+   * Takes over a `running` run from `previousOwner` (a process found dead), compare-and-set
+   * on the owner: `RUN_OWNED_ELSEWHERE` if someone else took it first.
+   */
+  takeOver(id: string, owner: string, previousOwner: string | null): Promise<RunRecord>;
   /** Records that `owner` is alive and still executing the run. */
   heartbeat(id: string, owner: string): Promise<void>;
 }
@@ -155,6 +162,51 @@ export interface AgentRepository {
   list(): Promise<AgentVersion[]>;
 }
 
+/** Teams stored per tenant (the `.aether/teams` files are synced here when used). */
+export interface TeamRepository {
+  /** Creates or replaces a team. */
+  save(team: TeamDefinition): Promise<void>;
+  get(teamId: string): Promise<TeamDefinition | undefined>;
+  /** All teams, by id. */
+  list(): Promise<TeamDefinition[]>;
+  /** Removes a team; false when there was none. */
+  remove(teamId: string): Promise<boolean>;
+}
+
+/** A finished checklist item of an earlier run, for routing by past success. */
+export interface ChecklistOutcome {
+  title: string;
+  capability: string;
+  owner: string;
+  succeeded: boolean;
+}
+
+/** The checklists of a tenant's runs. */
+export interface ChecklistRepository {
+  /** Inserts or updates items of a run by id; a new item's position is its index in `items`. */
+  upsert(runId: string, items: readonly ChecklistItem[]): Promise<void>;
+  /** A run's items in plan order. */
+  list(runId: string): Promise<ChecklistItem[]>;
+  /** The newest finished (done or failed) items with an owner, across runs. */
+  outcomes(limit: number): Promise<ChecklistOutcome[]>;
+}
+
+/** A finished step's stored output. */
+export interface Checkpoint {
+  runId: string;
+  /** Deterministic within the run: `plan`, `route/item-2`, `item-2/1/coder/3`, `synthesis`. */
+  key: string;
+  output: JsonValue;
+}
+
+/** The checkpoints of a tenant's runs (append-only). */
+export interface CheckpointRepository {
+  /** Stores checkpoints; a key already stored keeps its first output. */
+  save(checkpoints: readonly Checkpoint[]): Promise<void>;
+  /** A run's checkpoints by key. */
+  list(runId: string): Promise<Map<string, JsonValue>>;
+}
+
 /**
  * Everything one tenant owns. Every call runs in a database transaction that sets the
  * tenant for row-level security, as a role that does not own the tables.
@@ -181,6 +233,12 @@ export interface TenantStore {
   readonly toolDefinitions: ToolDefinitionRepository;
   /** The idempotency log of write tool calls. */
   readonly toolWrites: ToolWriteRepository;
+  /** Teams stored for the tenant. */
+  readonly teams: TeamRepository;
+  /** Runs' checklists. */
+  readonly checklist: ChecklistRepository;
+  /** Finished steps of runs, for resuming. */
+  readonly checkpoints: CheckpointRepository;
   /** Runs `work` in one transaction; `tx` is this store bound to it. Rolls back on throw. */
   transaction<T>(work: (tx: TenantStore) => Promise<T>): Promise<T>;
 }

@@ -1,3 +1,4 @@
+import type { ChecklistItem } from '../contracts/checklist.ts';
 import type { Clock } from '../contracts/clock.ts';
 import {
   EVENT_SCHEMA_VERSION,
@@ -5,7 +6,9 @@ import {
   type RunEvent,
   type RunEventBody,
 } from '../contracts/events.ts';
+import type { JsonValue } from '../contracts/json.ts';
 import {
+  type Checkpoint,
   type NewRun,
   RUN_TRANSITIONS,
   type RunPatch,
@@ -20,11 +23,19 @@ import { AetherError } from '../errors.ts';
 /** A new run whose id the caller chose, created by a group commit. */
 export type NewRunWithId = NewRun & { id: string };
 
+/** A run's checklist items to insert or update. */
+export interface ChecklistUpdate {
+  runId: string;
+  items: readonly ChecklistItem[];
+}
+
 /** Everything one group commit writes, in this order, in one transaction. */
 export interface JournalBatch {
   runs: readonly NewRunWithId[];
   events: readonly RunEvent[];
   usage: readonly UsageRecord[];
+  checklist: readonly ChecklistUpdate[];
+  checkpoints: readonly Checkpoint[];
   transitions: readonly RunTransitionRequest[];
 }
 
@@ -50,6 +61,8 @@ export function tenantJournalTarget(store: Pick<TenantStore, 'transaction'>): Jo
         if (batch.runs.length > 0) await tx.runs.createMany(batch.runs);
         if (batch.events.length > 0) await tx.events.append(batch.events);
         if (batch.usage.length > 0) await tx.usage.record(batch.usage);
+        for (const update of batch.checklist) await tx.checklist.upsert(update.runId, update.items);
+        if (batch.checkpoints.length > 0) await tx.checkpoints.save(batch.checkpoints);
         if (batch.transitions.length === 0) return [];
         const { merged, slots } = mergeTransitions(batch.transitions);
         const stored = await tx.runs.transitionMany(merged);
@@ -139,6 +152,8 @@ export class EventJournal {
   #events: PendingEvent[] = [];
   #usage: UsageRecord[] = [];
   #transitions: PendingTransition[] = [];
+  #checklist: ChecklistUpdate[] = [];
+  #checkpoints: Checkpoint[] = [];
   #timer: ReturnType<typeof setTimeout> | undefined;
   #writing: Promise<void> | undefined;
   #failure: AetherError | undefined;
@@ -208,6 +223,18 @@ export class EventJournal {
   }
 
   /** @internal */
+  enqueueChecklist(update: ChecklistUpdate): void {
+    this.#checklist.push(update);
+    this.#schedule();
+  }
+
+  /** @internal */
+  enqueueCheckpoint(checkpoint: Checkpoint): void {
+    this.#checkpoints.push(checkpoint);
+    this.#schedule();
+  }
+
+  /** @internal */
   enqueueTransition(request: RunTransitionRequest): Promise<RunRecord> {
     if (this.#failure !== undefined) return Promise.reject(this.#failure);
     return new Promise((resolve, reject) => {
@@ -217,7 +244,15 @@ export class EventJournal {
   }
 
   #hasPending(): boolean {
-    return this.#events.length + this.#usage.length + this.#runs.length + this.#transitions.length > 0;
+    return (
+      this.#events.length +
+        this.#usage.length +
+        this.#runs.length +
+        this.#transitions.length +
+        this.#checklist.length +
+        this.#checkpoints.length >
+      0
+    );
   }
 
   #schedule(): void {
@@ -244,6 +279,10 @@ export class EventJournal {
     const runs = this.#runs;
     const usage = this.#usage;
     const transitions = this.#transitions;
+    const checklist = this.#checklist;
+    const checkpoints = this.#checkpoints;
+    this.#checklist = [];
+    this.#checkpoints = [];
     this.#events = [];
     this.#runs = [];
     this.#usage = [];
@@ -266,6 +305,8 @@ export class EventJournal {
       runs,
       events,
       usage,
+      checklist,
+      checkpoints,
       transitions: transitions.map((pending) => pending.request),
     };
     this.#writing = this.#target.write(batch).then(
@@ -308,6 +349,8 @@ export class EventJournal {
         this.#events = [...items, ...this.#events];
         this.#runs = [...runs, ...this.#runs];
         this.#usage = [...usage, ...this.#usage];
+        this.#checklist = [...checklist, ...this.#checklist];
+        this.#checkpoints = [...checkpoints, ...this.#checkpoints];
       },
     );
   }
@@ -340,6 +383,19 @@ export class RunJournal {
   /** Adds a usage row; written in the same transaction as the events around it. */
   recordUsage(record: UsageRecord): void {
     this.#journal.enqueueUsage(record);
+  }
+
+  /**
+   * Records a finished step's output; it commits with the events emitted before it, so a
+   * step is either done with its trace or not done at all.
+   */
+  checkpoint(key: string, output: JsonValue): void {
+    this.#journal.enqueueCheckpoint({ runId: this.runId, key, output });
+  }
+
+  /** Inserts or updates checklist items of this run with the next group commit. */
+  updateChecklist(items: readonly ChecklistItem[]): void {
+    this.#journal.enqueueChecklist({ runId: this.runId, items: items.map((item) => ({ ...item })) });
   }
 
   /**

@@ -275,6 +275,38 @@ export function createRunRepository(tenantId: string, session: TenantSession): R
       });
     },
 
+    async takeOver(id: string, owner: string, previousOwner: string | null): Promise<RunRecord> {
+      if (!isUuid(id)) throw runNotFound(id);
+      return session(async (tx) => {
+        const [row] = await tx.query<RunRow>(
+          `UPDATE runs SET owner = $2, heartbeat_at = clock_timestamp(), updated_at = clock_timestamp()
+           WHERE id = $1 AND status = 'running' AND owner IS NOT DISTINCT FROM $3
+           RETURNING ${COLUMNS}`,
+          [id, owner, previousOwner],
+        );
+        if (row !== undefined) return toRunRecord(row);
+        const [current] = await tx.query<{ owner: string | null; status: RunStatus }>(
+          'SELECT owner, status FROM runs WHERE id = $1',
+          [id],
+        );
+        if (current === undefined) throw runNotFound(id);
+        if (current.status !== 'running') {
+          throw new AetherError(
+            'RUN_NOT_RUNNING',
+            `run ${id} is ${current.status}, not running; nothing to resume`,
+            {
+              category: 'user',
+            },
+          );
+        }
+        throw new AetherError(
+          'RUN_OWNED_ELSEWHERE',
+          `run ${id} was taken over by ${current.owner ?? 'nobody'} (expected ${previousOwner ?? 'nobody'})`,
+          { category: 'system' },
+        );
+      });
+    },
+
     async heartbeat(id: string, owner: string): Promise<void> {
       if (!isUuid(id)) throw runNotFound(id);
       return session(async (tx) => {

@@ -5,6 +5,9 @@ import { createEventRepository } from '../events/event-repository.ts';
 import { createKnowledgeRepository } from '../knowledge/knowledge-repository.ts';
 import { createMemoryRepository } from '../knowledge/memory-repository.ts';
 import { ensureVectorIndex } from '../knowledge/vector-index.ts';
+import { createChecklistRepository } from '../orchestration/checklist-repository.ts';
+import { createCheckpointRepository } from '../orchestration/checkpoint-repository.ts';
+import { createTeamRepository } from '../orchestration/team-repository.ts';
 import { createRunRepository } from '../runs/run-repository.ts';
 import { createSecretRepository } from '../secrets/secret-repository.ts';
 import type { TenantSession } from '../shared/session.ts';
@@ -94,6 +97,9 @@ function createTenantStore(
     toolWrites: createToolWriteRepository(tenantId, session),
     knowledge: createKnowledgeRepository(tenantId, session, capabilities),
     memory: createMemoryRepository(tenantId, session),
+    teams: createTeamRepository(tenantId, session),
+    checklist: createChecklistRepository(tenantId, session),
+    checkpoints: createCheckpointRepository(tenantId, session),
     transaction<T>(work: (bound: TenantStore) => Promise<T>): Promise<T> {
       // Nested calls join the outer transaction (no savepoint): a throw rolls back all of it.
       if (tx !== undefined) return work(store);

@@ -96,6 +96,8 @@ describeOnEachDatabase('catalogCheck', process.env.DATABASE_URL, (fresh, kind) =
         'APP_ROLE_SUPERUSER',
         'APP_ROLE_BYPASSRLS',
         'APP_ROLE_INHERITS',
+        // One per append-only table: run_events, usage, agent_versions, run_checkpoints.
+        'APPEND_ONLY_WRITABLE',
         'APPEND_ONLY_WRITABLE',
         'APPEND_ONLY_WRITABLE',
         'APPEND_ONLY_WRITABLE',

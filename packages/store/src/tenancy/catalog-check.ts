@@ -34,7 +34,7 @@ export interface CatalogCheckOptions {
 }
 
 const DEFAULT_GLOBAL_TABLES = ['schema_migrations'];
-const DEFAULT_APPEND_ONLY_TABLES = ['run_events', 'usage', 'agent_versions'];
+const DEFAULT_APPEND_ONLY_TABLES = ['run_events', 'usage', 'agent_versions', 'run_checkpoints'];
 
 interface TableRow {
   table_name: string;
