@@ -124,6 +124,110 @@ export class TraceRenderer {
       case 'mcp.server.restarted':
         this.#line('mcp restart', '33', `${event.server}: ${event.reason}`);
         break;
+      case 'plan.created':
+        this.#line(
+          'plan',
+          '1',
+          `${event.items.length} items${event.knowledgeSources.length > 0 ? ` · from ${event.knowledgeSources.join(', ')}` : ''}`,
+        );
+        for (const item of event.items) {
+          const after = item.dependsOn.length > 0 ? ` (after ${item.dependsOn.join(', ')})` : '';
+          this.#line('', '0', `☐ ${item.id} ${truncate(item.title, 90)} [${item.capability}]${after}`);
+        }
+        break;
+      case 'checklist.updated': {
+        const mark = { pending: '☐', in_progress: '◐', done: '☑', failed: '☒', skipped: '–' }[
+          event.item.status
+        ];
+        this.#line(
+          'checklist',
+          event.item.status === 'failed' ? '31' : '2',
+          `${mark} ${event.item.id} ${event.item.status}${event.item.owner === null ? '' : ` · ${event.item.owner}`}`,
+        );
+        break;
+      }
+      case 'route.decided':
+        this.#line(
+          'route',
+          event.agentId === null ? '31' : '35',
+          `${event.itemId} → ${event.agentId ?? 'nobody'} · ${event.strategy} ${event.confidence.toFixed(2)} · ${truncate(event.reason, 100)}`,
+        );
+        break;
+      case 'item.started':
+        this.#line('item', '36', `${event.itemId} · ${event.agentId} · attempt ${event.attempt}`);
+        this.#spin(`${event.agentId} is working on ${event.itemId}`);
+        break;
+      case 'item.completed':
+        this.#line(
+          event.ok ? 'item done' : 'item failed',
+          event.ok ? '32' : '31',
+          `${event.itemId} · ${event.agentId} · ${truncate(event.summary, 140)}`,
+        );
+        break;
+      case 'verification.completed':
+        this.#line(
+          'verified',
+          event.passed ? '32' : '31',
+          `${event.itemId} · ${event.passed ? 'pass' : 'fail'} · ${truncate(event.reason, 140)}`,
+        );
+        break;
+      case 'escalation':
+        this.#line(
+          'escalation',
+          event.accepted ? '33' : '31',
+          `${event.itemId}: ${event.from} → ${event.to ?? 'nobody'} (priority ${event.priority}, ${event.accepted ? 'accepted' : 'refused'}) · ${truncate(event.reason, 100)}`,
+        );
+        break;
+      case 'breaker.tripped':
+        this.#line(
+          'breaker',
+          '31',
+          `${event.agentId} tripped after ${event.failures} failures in ${event.windowMs} ms`,
+        );
+        break;
+      case 'synthesis.completed':
+        this.#line(
+          'synthesis',
+          '1',
+          `${event.strategy} · ${event.agreements.length} agreements · ${event.contradictions.length} contradictions · ${event.unique.length} unique`,
+        );
+        for (const contradiction of event.contradictions) {
+          this.#line(
+            '',
+            '33',
+            `⚠ ${truncate(contradiction.topic, 80)}: ${truncate(contradiction.resolution, 100)}`,
+          );
+        }
+        break;
+      case 'handoff':
+        this.#line('handoff', '35', `${event.from} → ${event.to} · ${truncate(event.reason, 120)}`);
+        break;
+      case 'handoff.blocked':
+        this.#line('handoff', '31', `${event.from} ↛ ${event.to}: ${event.reason}`);
+        break;
+      case 'guard.flagged':
+        this.#line(
+          'guard',
+          event.severity === 'info' ? '2' : '33',
+          `${event.kind}: ${truncate(event.message, 160)}`,
+        );
+        break;
+      case 'guard.blocked':
+        this.#line('guard', '31', `blocked ${event.kind}: ${truncate(event.message, 160)}`);
+        break;
+      case 'budget.warning':
+        this.#line(
+          'budget',
+          '33',
+          `${event.kind} at ${Math.round((event.used / event.limit) * 100)}% (${event.used} of ${event.limit})`,
+        );
+        break;
+      case 'progress.loop':
+        this.#line('loop', '31', `${event.agentId}: ${event.message}`);
+        break;
+      case 'progress.stall':
+        this.#line('stall', '33', event.message);
+        break;
       case 'llm.usage':
         this.#line(
           'cost',

@@ -1,3 +1,4 @@
+import type { ChecklistItem } from './checklist.ts';
 import type { JsonValue } from './json.ts';
 import type { UsageTotals } from './usage.ts';
 
@@ -5,7 +6,16 @@ import type { UsageTotals } from './usage.ts';
 export const EVENT_SCHEMA_VERSION = 1;
 
 /** Why a run ended in `failed`. */
-export type RunFailureReason = 'error' | 'budget' | 'timeout' | 'provider' | 'crash';
+export type RunFailureReason =
+  | 'error'
+  | 'budget'
+  | 'timeout'
+  | 'provider'
+  | 'crash'
+  | 'preflight'
+  | 'plan'
+  | 'guard'
+  | 'loop';
 
 /** A failure as it is stored and shown: a stable code and a message with no secret in it. */
 export interface EventError {
@@ -70,7 +80,56 @@ export type RunEventBody =
   /** An MCP server could not be started or reached, or died; it is retried on its next use. */
   | { type: 'mcp.server.failed'; server: string; error: EventError }
   /** An MCP server that had died was started again. */
-  | { type: 'mcp.server.restarted'; server: string; reason: string };
+  | { type: 'mcp.server.restarted'; server: string; reason: string }
+  // Orchestration: the plan, its items, routing, verification, escalation, synthesis.
+  | { type: 'plan.created'; items: ChecklistItem[]; knowledgeSources: string[] }
+  | { type: 'checklist.updated'; item: ChecklistItem }
+  | {
+      type: 'route.decided';
+      itemId: string;
+      agentId: string | null;
+      strategy: string;
+      confidence: number;
+      reason: string;
+    }
+  | { type: 'item.started'; itemId: string; agentId: string; attempt: number }
+  | { type: 'item.completed'; itemId: string; agentId: string; attempt: number; ok: boolean; summary: string }
+  | { type: 'verification.completed'; itemId: string; attempt: number; passed: boolean; reason: string }
+  | {
+      type: 'escalation';
+      itemId: string;
+      from: string;
+      to: string | null;
+      priority: number;
+      accepted: boolean;
+      reason: string;
+    }
+  | { type: 'breaker.tripped'; agentId: string; failures: number; windowMs: number }
+  | {
+      type: 'synthesis.completed';
+      strategy: string;
+      agreements: string[];
+      contradictions: Array<{
+        topic: string;
+        positions: Array<{ itemId: string; claim: string }>;
+        resolution: string;
+      }>;
+      unique: Array<{ itemId: string; contribution: string }>;
+    }
+  | { type: 'handoff'; from: string; to: string; reason: string; chain: string[] }
+  | { type: 'handoff.blocked'; from: string; to: string; reason: string; chain: string[] }
+  // Guards and limits: never a silent drop.
+  | {
+      type: 'guard.flagged';
+      stepId: string;
+      kind: string;
+      severity: 'info' | 'warn' | 'block';
+      message: string;
+    }
+  | { type: 'guard.blocked'; stepId: string; kind: string; message: string }
+  | { type: 'budget.warning'; kind: 'tokens' | 'time'; used: number; limit: number }
+  | { type: 'progress.loop'; agentId: string; stepId: string; message: string }
+  | { type: 'progress.stall'; idleMs: number; message: string };
 
 /** The `type` of any event. */
 export type RunEventType = RunEventBody['type'];
