@@ -1,7 +1,12 @@
 import type { LanguageModelV4ToolResultPart } from '@ai-sdk/provider';
 import type { JsonValue } from '../contracts/json.ts';
-import type { ToolCallOutcome, ToolContext, ToolHost } from '../contracts/tools.ts';
-import { describeError } from '../errors.ts';
+import {
+  TOOL_RETRIES_EXHAUSTED,
+  type ToolCallOutcome,
+  type ToolContext,
+  type ToolHost,
+} from '../contracts/tools.ts';
+import { describeError, isAetherError } from '../errors.ts';
 import type { RunJournal } from '../events/event-journal.ts';
 import type { ModelToolCall } from './model-step.ts';
 
@@ -73,7 +78,8 @@ export async function executeToolCalls(
       try {
         outcome = await host.call({ callId: call.callId, toolName: call.toolName, input, why }, context);
       } catch (error) {
-        if (context.signal.aborted) throw error;
+        // A tool that failed past execution.maxToolRetries ends the agent's work on its item.
+        if (context.signal.aborted || isAetherError(error, TOOL_RETRIES_EXHAUSTED)) throw error;
         outcome = {
           status: 'error',
           error: { error: `tool "${call.toolName}" failed: ${describeError(error)}` },
