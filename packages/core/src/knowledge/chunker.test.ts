@@ -35,7 +35,7 @@ describe('chunkBlocks', () => {
           expect(chunkBlocks(blocks, { maxChars, overlapChars })).toEqual(chunks);
         },
       ),
-      { numRuns: 150 },
+      { numRuns: 300 },
     );
   });
 

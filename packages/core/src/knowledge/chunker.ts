@@ -64,7 +64,11 @@ export function chunkBlocks(
   for (const block of blocks) {
     const text = block.text.trim();
     if (text === '') continue;
-    if (block.kind === 'heading') {
+    // A heading starts a chunk; so does a new PDF page, so that every hit names one page.
+    if (
+      block.kind === 'heading' ||
+      (block.page !== undefined && parts.length > 0 && parts.at(-1)?.page !== block.page)
+    ) {
       flush(false);
     }
     const pieces =
@@ -110,10 +114,11 @@ function hardSplit(unit: string, limit: number): string[] {
   const pieces: string[] = [];
   let rest = unit;
   while (rest.length > limit) {
-    let cut = rest.lastIndexOf(' ', limit);
-    if (cut < limit / 2) cut = limit;
+    // Keep the space at the end of the piece, so pieces joined without a separator (code) stay words apart.
+    const space = rest.lastIndexOf(' ', limit - 1);
+    const cut = space < limit / 2 ? limit : space + 1;
     pieces.push(rest.slice(0, cut));
-    rest = rest.slice(cut).replace(/^ /, '');
+    rest = rest.slice(cut);
   }
   if (rest !== '') pieces.push(rest);
   return pieces;
