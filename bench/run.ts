@@ -5,9 +5,10 @@ import { writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { coreBenchmark } from './core-benchmark.ts';
+import { knowledgeBenchmark } from './knowledge-benchmark.ts';
 import type { Benchmark } from './stats.ts';
 
-const BENCHMARKS: Benchmark[] = [coreBenchmark];
+const BENCHMARKS: Benchmark[] = [coreBenchmark, knowledgeBenchmark];
 
 const quick = process.argv.includes('--quick');
 const onlyIndex = process.argv.indexOf('--only');

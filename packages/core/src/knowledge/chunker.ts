@@ -45,7 +45,7 @@ export function chunkBlocks(
   const flush = (keepOverlap: boolean): void => {
     const body = [overlap, ...parts.map((part) => part.text)].filter((text) => text !== '').join('\n\n');
     if (parts.length > 0 && body.trim() !== '') {
-      const section = parts.find((part) => part.section !== undefined)?.section;
+      const section = sectionOf(parts);
       const context =
         section !== undefined && parts[0]?.kind !== 'heading' ? clip(section, MAX_CONTEXT_CHARS) : undefined;
       chunks.push({
@@ -65,8 +65,10 @@ export function chunkBlocks(
     const text = block.text.trim();
     if (text === '') continue;
     // A heading starts a chunk; so does a new PDF page, so that every hit names one page.
+    // (Headings with nothing under them yet travel on with the next heading.)
+    const onlyHeadings = parts.every((part) => part.kind === 'heading');
     if (
-      block.kind === 'heading' ||
+      (block.kind === 'heading' && !onlyHeadings) ||
       (block.page !== undefined && parts.length > 0 && parts.at(-1)?.page !== block.page)
     ) {
       flush(false);
@@ -139,7 +141,7 @@ function clip(text: string, size: number): string {
 /** `Install › Linux · lines 10-24`, `page 3`, `pages 3-4`, `rows 1-20`. */
 function locate(parts: readonly TextBlock[]): string {
   const labels: string[] = [];
-  const section = parts.find((part) => part.section !== undefined)?.section;
+  const section = sectionOf(parts);
   if (section !== undefined) labels.push(section);
   const pages = parts.flatMap((part) => (part.page === undefined ? [] : [part.page]));
   if (pages.length > 0) {
@@ -156,4 +158,10 @@ function locate(parts: readonly TextBlock[]): string {
     labels.push(first === last ? `row ${first}` : `rows ${first}-${last}`);
   }
   return labels.length === 0 ? 'whole document' : labels.join(' · ');
+}
+
+/** The section of a chunk: that of its first non-heading block, else of its last heading. */
+function sectionOf(parts: readonly TextBlock[]): string | undefined {
+  const content = parts.find((part) => part.kind !== 'heading' && part.section !== undefined);
+  return content?.section ?? parts.findLast((part) => part.section !== undefined)?.section;
 }

@@ -108,7 +108,7 @@ describeOnEachDatabase('knowledge base over the store', process.env['DATABASE_UR
       if (location !== undefined) expect(hit?.location, query).toBe(location);
     };
     await expectTop('when were the reactor cooling pumps replaced', 'docs/report.pdf', 'page 2');
-    await expectTop('where do nightly backups go', 'docs/guide.md', 'Guide › Backups · lines 3-5');
+    await expectTop('where do nightly backups go', 'docs/guide.md', 'Guide › Backups · lines 1-5');
     await expectTop('hardware token for new hires', 'docs/page.html');
     await expectTop('who is the database administrator', 'docs/team.csv', 'row 1');
     await expectTop('retention days', 'docs/settings.json');
