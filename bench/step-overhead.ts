@@ -5,6 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   type AgentDefinition,
+  AgentRegistry,
+  defaultSettings,
   EventJournal,
   executeRun,
   type JournalTarget,
@@ -60,11 +62,26 @@ const limits = {
   maxHistoryMessages: 50,
 };
 
+const settings = defaultSettings();
+const registry = new AgentRegistry([agent]);
+
 async function oneRun(store: TenantStore, journal: EventJournal, models: ResolvedModel[]): Promise<number> {
   const started = process.hrtime.bigint();
   const outcome = await executeRun(
-    { store, journal, tools, clock: systemClock, prices: {}, owner: 'bench' },
-    { create: { goal: 'What is the answer?' }, agent, models, limits, signal: new AbortController().signal },
+    {
+      store,
+      journal,
+      tools,
+      registry,
+      settings,
+      clock: systemClock,
+      owner: 'bench',
+      modelsFor: () => models,
+    },
+    {
+      create: { goal: 'What is the answer?', mode: { kind: 'solo', agentId: agent.id } },
+      signal: new AbortController().signal,
+    },
   );
   if (outcome.run.status !== 'completed')
     throw new Error(`run ${outcome.run.status}: ${JSON.stringify(outcome.run.error)}`);

@@ -114,7 +114,12 @@ export async function startRunMemory(
   context: StoreContext,
   settings: Settings,
   paths: AetherPaths,
-): Promise<{ listener: EventListener; close(): Promise<RunMemoryReport | undefined> }> {
+): Promise<{
+  listener: EventListener;
+  /** The knowledge base the run's intake searches; undefined when it could not be opened. */
+  knowledge: KnowledgeContext | undefined;
+  close(): Promise<RunMemoryReport | undefined>;
+}> {
   try {
     const knowledge = await openKnowledge(io, context, settings, paths, { quiet: true });
     const memory = createRunMemory({
@@ -127,6 +132,7 @@ export async function startRunMemory(
     const stopSweeper = startStateSweeper(context.tenant, settings.sharedState.sweepIntervalMs);
     return {
       listener: memory.listener,
+      knowledge,
       async close() {
         stopSweeper();
         return memory.close();
@@ -134,6 +140,6 @@ export async function startRunMemory(
     };
   } catch (error) {
     io.stderr.write(`warning: runs are not remembered in the knowledge base: ${describeError(error)}\n`);
-    return { listener: () => {}, close: async () => undefined };
+    return { listener: () => {}, knowledge: undefined, close: async () => undefined };
   }
 }

@@ -18,6 +18,7 @@ import {
   kbRemoveCommand,
   kbSearchCommand,
 } from './commands/kb.ts';
+import { resumeCommand } from './commands/resume.ts';
 import { runCommand } from './commands/run.ts';
 import { type CommandIo, EXIT, printError } from './output.ts';
 
@@ -41,11 +42,22 @@ export function buildProgram(io: CommandIo): Command {
     .command('run')
     .description('run a goal and show its trace')
     .argument('<goal>', 'what you want done, in plain language')
-    .option('--agent <id>', 'the agent to run (default: the master)')
+    .option('--agent <id>', 'run one agent on the goal (default: plan it and run a team)')
     .option('--model <id>', 'model to use, as provider:model (e.g. openai:gpt-4.1-mini)')
     .option('--json', 'print one JSON object at the end instead of the trace')
     .action((goal: string, options: { agent?: string; model?: string; json?: boolean }) =>
       runCommand(io, goal, options),
+    );
+
+  program
+    .command('resume')
+    .description('finish a run whose process died, without redoing its finished steps')
+    .argument('<id>', 'run id (or a unique prefix)')
+    .option('--json', 'print one JSON object at the end instead of the trace')
+    .option('--force', "resume even if the run's process still seems alive")
+    .option('--model <id>', 'model to use, as provider:model')
+    .action((id: string, options: { json?: boolean; force?: boolean; model?: string }) =>
+      resumeCommand(io, id, options),
     );
 
   program

@@ -161,19 +161,16 @@ export {
 } from './contracts/tools.ts';
 export type { UsageRecord, UsageTotals } from './contracts/usage.ts';
 export {
+  type AgentLoopHooks,
   type AgentLoopInput,
   type AgentLoopLimits,
   type AgentLoopResult,
+  type ModelStepInfo,
   runAgentLoop,
+  type StepCheckpoints,
 } from './engine/agent-loop.ts';
 export { type ModelChoices, resolveModelChain } from './engine/model-chain.ts';
 export { type ModelStepResult, type ModelToolCall, runModelStep } from './engine/model-step.ts';
-export {
-  type ExecuteRunInput,
-  executeRun,
-  type RunExecutorDependencies,
-  type RunOutcome,
-} from './engine/run-executor.ts';
 export { type Conversation, startConversation } from './engine/turn-preparation.ts';
 export {
   AetherError,
@@ -242,6 +239,27 @@ export {
   startStateSweeper,
 } from './knowledge/run-memory.ts';
 export { contentWords, distinctTerms, stem, termsWithRepeats } from './knowledge/text-terms.ts';
+export {
+  type BreakerState,
+  CircuitBreaker,
+  type CircuitBreakerOptions,
+} from './orchestration/circuit-breaker.ts';
+export { TRANSFER_TOOL } from './orchestration/delegation.ts';
+export {
+  assembleTeam,
+  type ExecuteRunInput,
+  executeRun,
+  limitsFor,
+  type RunDependencies,
+  type RunMode,
+  type RunOutcome,
+  type RunTarget,
+  runModeOf,
+} from './orchestration/execute-run.ts';
+export type { GoalMemory, RunContext } from './orchestration/run-context.ts';
+export { JournalCheckpoints } from './orchestration/step-checkpoints.ts';
+export { extractJson } from './orchestration/structured-step.ts';
+export { resolveByVotes } from './orchestration/synthesis.ts';
 export { KNOWN_PROVIDERS, type ModelId, type ProviderName, parseModelId } from './providers/model-id.ts';
 export { createModelResolver, type ModelDefaults, noProviderMessage } from './providers/model-resolver.ts';
 export { costOf } from './providers/pricing.ts';

@@ -7,7 +7,7 @@ import { TraceRenderer } from '../render/trace-renderer.ts';
 const PAGE = 1000;
 
 /** Finds a run by id or by a unique prefix of its id (as `aether runs` shows them). */
-async function findRun(tenant: TenantStore, idOrPrefix: string): Promise<RunRecord> {
+export async function findRun(tenant: TenantStore, idOrPrefix: string): Promise<RunRecord> {
   const wanted = idOrPrefix.trim().toLowerCase();
   if (/^[0-9a-f-]{36}$/.test(wanted)) {
     const run = await tenant.runs.get(wanted);
