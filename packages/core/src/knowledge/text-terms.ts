@@ -38,10 +38,17 @@ export function stem(word: string): string {
 /** The stemmed content words of `text`, in order (stop words removed). */
 export function contentWords(text: string): string[] {
   const words: string[] = [];
-  for (const match of text.toLowerCase().matchAll(WORD)) {
-    const word = match[0];
-    if (STOP_WORDS.has(word) || word.length > 40) continue;
+  const add = (word: string): void => {
+    if (STOP_WORDS.has(word) || word.length > 40) return;
     words.push(stem(word));
+  };
+  for (const match of text.matchAll(WORD)) {
+    const original = match[0];
+    add(original.toLowerCase());
+    // Identifiers count by their parts too: retryWithBackoff also means retry, backoff.
+    if (/\p{Ll}\p{Lu}/u.test(original)) {
+      for (const part of original.split(/(?<=\p{Ll})(?=\p{Lu})/u)) if (part.length > 1) add(part.toLowerCase());
+    }
   }
   return words;
 }
