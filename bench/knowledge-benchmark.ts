@@ -167,7 +167,7 @@ export const knowledgeBenchmark: Benchmark = {
       console.log(
         `ingested ${fillSmall.chunks} chunks in ${fillSmall.seconds.toFixed(1)} s (${throughput.toFixed(0)} chunks/s)`,
       );
-      const latencySmall = await latency(hybrid, questions, quick ? 50 : 200);
+      const latencySmall = await latency(hybrid, questions, quick ? 30 : 100);
       console.log(`latency at ${small}:`, latencySmall);
       // Bulk load without the HNSW index, then build it once (what a large import should do).
       await store.database.query('DROP INDEX IF EXISTS knowledge_chunks_hnsw_384_idx');
@@ -179,9 +179,9 @@ export const knowledgeBenchmark: Benchmark = {
       await store.ensureVectorIndex(384);
       const buildSeconds = (performance.now() - buildStarted) / 1000;
       console.log(`HNSW build over ${large} chunks: ${buildSeconds.toFixed(1)} s`);
-      const latencyLarge = await latency(hybrid, questions, quick ? 50 : 200);
+      const latencyLarge = await latency(hybrid, questions, quick ? 20 : 50);
       console.log(`latency at ${large}:`, latencyLarge);
-      const recall = await hnswRecall(tenant, hybrid, questions, quick ? 30 : 100);
+      const recall = await hnswRecall(tenant, hybrid, questions, quick ? 20 : 50);
       console.log(`HNSW recall@10: ${recall}`);
       return `## Knowledge base (issue 6)
 
