@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { FakeLlmReply, FakeLlmRequest } from '@aether/core/testing';
 
 /** The `aether` entry point, run as a user would run it. */
 export const AETHER_BIN = join(import.meta.dirname, '..', 'bin', 'aether.js');
@@ -76,4 +77,58 @@ export function parseLines(text: string): unknown[] {
     .split('\n')
     .filter((line) => line.trim() !== '')
     .map((line) => JSON.parse(line) as unknown);
+}
+
+/** The structured step a request is for (the `name` of its JSON response format), if any. */
+export function responseFormatName(request: FakeLlmRequest): string | undefined {
+  const body = request.body as
+    | { response_format?: { json_schema?: { name?: string }; type?: string } }
+    | undefined;
+  const format = body?.response_format;
+  if (format === undefined) return undefined;
+  return format.json_schema?.name ?? format.type;
+}
+
+/**
+ * Answers a team run over the OpenAI wire format: a three-item plan (research, coding,
+ * writing — three different specialists of the starter team), passing verdicts, a
+ * synthesis, and a short result for every work step.
+ */
+export function teamResponder(request: FakeLlmRequest): FakeLlmReply {
+  switch (responseFormatName(request)) {
+    case 'plan':
+      return {
+        text: JSON.stringify({
+          items: [
+            {
+              id: 'item-1',
+              title: 'Research both databases',
+              capability: 'research',
+              acceptance: 'sources cited',
+            },
+            { id: 'item-2', title: 'Write a migration script', capability: 'coding', acceptance: 'a script' },
+            {
+              id: 'item-3',
+              title: 'Write the recommendation',
+              capability: 'writing',
+              acceptance: 'a clear recommendation',
+              dependsOn: ['item-1', 'item-2'],
+            },
+          ],
+        }),
+      };
+    case 'verdict':
+      return { text: JSON.stringify({ passed: true, reason: 'meets the acceptance evidence' }) };
+    case 'synthesis':
+      return {
+        text: JSON.stringify({
+          answer: 'SQLite to start, PostgreSQL to grow.',
+          agreements: ['both are reliable'],
+          contradictions: [],
+          unique: [],
+        }),
+      };
+    default:
+      return { text: `work done for: ${request.lastUserText.slice(0, 60)}` };
+  }
 }

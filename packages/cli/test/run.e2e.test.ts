@@ -2,7 +2,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type FakeLlmServer, startFakeLlmServer } from '@aether/core/testing';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { makeScratch, parseLines, runCli, type Scratch, startCli } from './cli-harness.ts';
+import { makeScratch, parseLines, runCli, type Scratch, startCli, teamResponder } from './cli-harness.ts';
 
 let server: FakeLlmServer;
 let scratch: Scratch;
@@ -32,9 +32,9 @@ interface RunJson {
 }
 
 describe('aether run (end to end, real CLI process, fake provider server)', () => {
-  it('runs a goal on a fresh machine: scaffolds .aether, streams from the provider, stores every event', async () => {
-    server.script({ text: ['The answer', ' is 42.'], usage: { inputTokens: 120, outputTokens: 8 } });
-    const result = await runCli(['run', 'What is the answer?', '--json'], {
+  it('runs a goal on a fresh machine: scaffolds .aether, plans it, runs a team of specialists, stores every event', async () => {
+    server.setDefaultReply(teamResponder);
+    const result = await runCli(['run', 'Compare SQLite and PostgreSQL for a small SaaS', '--json'], {
       env: env(openai()),
       cwd: scratch.dir,
     });
@@ -43,12 +43,11 @@ describe('aether run (end to end, real CLI process, fake provider server)', () =
     const lines = result.stdout.trim().split('\n');
     expect(lines).toHaveLength(1);
     const output = JSON.parse(lines[0]!) as RunJson;
-    expect(output).toMatchObject({ status: 'completed', answer: 'The answer is 42.' });
-    expect(output.usage.inputTokens).toBe(120);
-    expect(output.usage.outputTokens).toBe(8);
+    expect(output).toMatchObject({ status: 'completed', answer: 'SQLite to start, PostgreSQL to grow.' });
+    expect(output.usage.inputTokens).toBeGreaterThan(0);
     expect(output.usage.costUsd).toBeGreaterThan(0);
 
-    const request = server.requests.at(-1)!;
+    const request = server.requests[0]!;
     expect(request).toMatchObject({
       provider: 'openai',
       api: 'chat-completions',
@@ -56,28 +55,40 @@ describe('aether run (end to end, real CLI process, fake provider server)', () =
       stream: true,
     });
     expect(request.headers['authorization']).toBe('Bearer sk-test-openai');
-    expect(request.system).toContain('You are the Lead');
 
     const events = parseLines(
       (await runCli(['events', output.id, '--json'], { env: env(), cwd: scratch.dir })).stdout,
-    ) as Array<{ type: string; seq: number }>;
+    ) as Array<{ type: string; seq: number; agentId?: string | null; itemId?: string }>;
     expect(events).toHaveLength(output.events);
     expect(events.map((event) => event.seq)).toEqual(events.map((_, index) => index + 1));
     expect(events[0]!.type).toBe('run.started');
     expect(events.at(-1)!.type).toBe('run.completed');
-    expect(events.some((event) => event.type === 'llm.usage')).toBe(true);
+    const specialists = new Set(
+      events.filter((event) => event.type === 'item.started').map((event) => event.agentId),
+    );
+    expect([...specialists].sort()).toEqual(['coder', 'researcher', 'writer']);
+    expect(events.filter((event) => event.type === 'verification.completed')).toHaveLength(3);
+    expect(events.filter((event) => event.type === 'synthesis.completed')).toHaveLength(1);
 
     const runs = JSON.parse(
       (await runCli(['runs', '--json'], { env: env(), cwd: scratch.dir })).stdout,
     ) as Array<Record<string, unknown>>;
     expect(runs).toEqual([
-      { id: output.id, status: 'completed', goal: 'What is the answer?', createdAt: expect.any(String) },
+      {
+        id: output.id,
+        status: 'completed',
+        goal: 'Compare SQLite and PostgreSQL for a small SaaS',
+        createdAt: expect.any(String),
+      },
     ]);
   });
 
   it('prints a live trace and the answer; replay prints the same trace from the database', async () => {
     server.script({ text: 'Paris is the capital of France.' });
-    const live = await runCli(['run', 'Capital of France?'], { env: env(anthropic()), cwd: scratch.dir });
+    const live = await runCli(['run', 'Capital of France?', '--agent', 'lead'], {
+      env: env(anthropic()),
+      cwd: scratch.dir,
+    });
     expect(live.code).toBe(0);
     expect(live.stdout).toMatch(/^run\s+\S+ · agent lead · model anthropic:claude-sonnet-4-5$/m);
     expect(live.stdout).toMatch(
@@ -99,7 +110,7 @@ describe('aether run (end to end, real CLI process, fake provider server)', () =
   it('falls back to the next configured provider when the first fails with a 500, and records it', async () => {
     server.failNext({ status: 500, count: 10, model: 'gpt-4.1-mini' });
     server.script({ text: 'answered by the fallback' });
-    const result = await runCli(['run', 'anything', '--json'], {
+    const result = await runCli(['run', 'anything', '--agent', 'lead', '--json'], {
       env: env({ ...openai(), ...anthropic() }),
       cwd: scratch.dir,
     });
@@ -119,7 +130,10 @@ describe('aether run (end to end, real CLI process, fake provider server)', () =
   it('retries a 429 on the only provider and then answers', async () => {
     server.failNext({ status: 429, count: 1 });
     server.script({ text: 'after the rate limit' });
-    const result = await runCli(['run', 'anything', '--json'], { env: env(openai()), cwd: scratch.dir });
+    const result = await runCli(['run', 'anything', '--agent', 'lead', '--json'], {
+      env: env(openai()),
+      cwd: scratch.dir,
+    });
     expect(result.code).toBe(0);
     expect((JSON.parse(result.stdout) as RunJson).answer).toBe('after the rate limit');
     expect(server.requests.filter((request) => request.status === 429)).toHaveLength(1);
@@ -127,7 +141,10 @@ describe('aether run (end to end, real CLI process, fake provider server)', () =
 
   it('fails the run (exit 1, status failed, JSON with the error) when every provider fails', async () => {
     server.failNext({ status: 500, count: 10 });
-    const result = await runCli(['run', 'anything', '--json'], { env: env(openai()), cwd: scratch.dir });
+    const result = await runCli(['run', 'anything', '--agent', 'lead', '--json'], {
+      env: env(openai()),
+      cwd: scratch.dir,
+    });
     expect(result.code).toBe(1);
     const output = JSON.parse(result.stdout) as RunJson & { error: { code: string; message: string } };
     expect(output.status).toBe('failed');
@@ -154,7 +171,7 @@ describe('aether run (end to end, real CLI process, fake provider server)', () =
 
   it('uses an OpenAI-compatible server (vLLM, llama.cpp, LM Studio, LiteLLM) with its first listed model', async () => {
     server.script({ text: 'compatible' });
-    const result = await runCli(['run', 'hi', '--json'], {
+    const result = await runCli(['run', 'hi', '--agent', 'lead', '--json'], {
       env: env({ OPENAI_COMPATIBLE_BASE_URL: server.baseURL }),
       cwd: scratch.dir,
     });
@@ -179,7 +196,10 @@ describe('aether run (end to end, real CLI process, fake provider server)', () =
 
   it('cancels cleanly on Ctrl-C: status cancelled, events kept, exit 130', async () => {
     server.slow({ firstByteMs: 20_000 });
-    const child = startCli(['run', 'a slow goal'], { env: env(openai()), cwd: scratch.dir });
+    const child = startCli(['run', 'a slow goal', '--agent', 'lead'], {
+      env: env(openai()),
+      cwd: scratch.dir,
+    });
     const deadline = Date.now() + 20_000;
     while (!child.stdout().includes('goal') && Date.now() < deadline)
       await new Promise((r) => setTimeout(r, 25));
@@ -238,7 +258,10 @@ describe('bad input gets a clear one-line error', () => {
       '---\nid: broken\nname: Broken\ntier: captain\ncapabilities: [x]\n---\nPrompt.\n',
     );
     server.script({ text: 'still fine' });
-    const result = await runCli(['run', 'go', '--json'], { env: env(openai()), cwd: scratch.dir });
+    const result = await runCli(['run', 'go', '--agent', 'lead', '--json'], {
+      env: env(openai()),
+      cwd: scratch.dir,
+    });
     expect(result.code).toBe(0);
     expect(result.stderr).toMatch(/broken\.agent\.md:4:\d+: tier: expected one of .*master.*got "captain"/);
     expect((JSON.parse(result.stdout) as RunJson).answer).toBe('still fine');
