@@ -92,6 +92,14 @@ export function wrapUntrusted(text: string, source: string): string {
   return `<untrusted source="${label}">${escaped}</untrusted>`;
 }
 
+/** Stands for an earlier guard marker while scanning; never reported. */
+const MARKER_RULE: InjectionRule = Object.freeze({
+  id: 'guard-marker',
+  label: 'a guard marker',
+  pattern: MARKER,
+  neutralize: 'quote',
+});
+
 interface InjectionMatch {
   rule: InjectionRule;
   start: number;
@@ -110,21 +118,33 @@ export function findInjections(
   }));
 }
 
+/** Leftmost of overlapping matches (earlier rule on the same start); guard markers are never matched. */
 function scanInjections(text: string): InjectionMatch[] {
-  const taken: { start: number; end: number }[] = [];
-  for (const marker of text.matchAll(MARKER))
-    taken.push({ start: marker.index, end: marker.index + marker[0].length });
-  const found: InjectionMatch[] = [];
-  for (const rule of INJECTION_RULES) {
-    for (const match of text.matchAll(rule.pattern)) {
-      const start = match.index;
-      const end = start + match[0].length;
-      if (end === start || taken.some((range) => start < range.end && range.start < end)) continue;
-      taken.push({ start, end });
-      found.push({ rule, start, end });
-    }
+  const candidates: (InjectionMatch & { priority: number })[] = [];
+  for (const marker of text.matchAll(MARKER)) {
+    candidates.push({
+      rule: MARKER_RULE,
+      start: marker.index,
+      end: marker.index + marker[0].length,
+      priority: -1,
+    });
   }
-  return found.sort((a, b) => a.start - b.start);
+  INJECTION_RULES.forEach((rule, priority) => {
+    for (const match of text.matchAll(rule.pattern)) {
+      if (match[0].length === 0) continue;
+      candidates.push({ rule, start: match.index, end: match.index + match[0].length, priority });
+    }
+  });
+  candidates.sort((a, b) => a.start - b.start || a.priority - b.priority);
+  const found: InjectionMatch[] = [];
+  let reached = 0;
+  for (const candidate of candidates) {
+    if (candidate.start < reached) continue;
+    reached = candidate.end;
+    if (candidate.rule !== MARKER_RULE)
+      found.push({ rule: candidate.rule, start: candidate.start, end: candidate.end });
+  }
+  return found;
 }
 
 function quoteSpan(span: string): string {
@@ -213,7 +233,8 @@ function plural(count: number, noun: string): string {
 
 function reportFindings(report: PartReport, location: GuardLocation, findings: GuardFinding[]): void {
   const where = describeWhere(location);
-  for (const [kind, count] of report.redactions) {
+  const kinds = [...report.redactions].sort(([a], [b]) => SECRET_KINDS.indexOf(a) - SECRET_KINDS.indexOf(b));
+  for (const [kind, count] of kinds) {
     const personal = PII_KINDS.includes(kind);
     findings.push({
       kind: personal ? 'pii' : 'secret',

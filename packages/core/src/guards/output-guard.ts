@@ -4,7 +4,6 @@
  * structured answers against a zod schema with a message the model can act on.
  */
 import type { z } from 'zod';
-import { positionOfOffset } from '../settings/source-position.ts';
 import { type GuardFinding, type GuardSeverity, severityRank } from './findings.ts';
 import { DANGER_RULES, type DangerRule, PII_KINDS, SECRET_KIND_LABELS } from './patterns.ts';
 import { findSecrets, redactSecrets } from './redaction.ts';
@@ -32,6 +31,26 @@ function excerpt(text: string): string {
   return single.length > EXCERPT_CHARS ? `${single.slice(0, EXCERPT_CHARS - 1)}…` : single;
 }
 
+/** Offsets where each line starts (line 1 at index 0). */
+function lineStartsOf(text: string): number[] {
+  const starts = [0];
+  for (let index = text.indexOf('\n'); index !== -1; index = text.indexOf('\n', index + 1))
+    starts.push(index + 1);
+  return starts;
+}
+
+/** The 1-based line of an offset, by binary search over the line starts. */
+function lineOf(lineStarts: readonly number[], offset: number): number {
+  let low = 0;
+  let high = lineStarts.length - 1;
+  while (low < high) {
+    const middle = (low + high + 1) >> 1;
+    if ((lineStarts[middle] ?? 0) <= offset) low = middle;
+    else high = middle - 1;
+  }
+  return low + 1;
+}
+
 function withArticle(noun: string): string {
   return `${/^[aeiou]/i.test(noun) ? 'an' : 'a'} ${noun}`;
 }
@@ -51,12 +70,15 @@ function findDangers(text: string): DangerMatch[] {
       found.push({ rule, start: match.index, end: match.index + match[0].length });
     }
   }
-  // Where patterns overlap (chmod 777 / is also chmod 777), keep the most severe.
-  found.sort((a, b) => severityRank(b.rule.severity) - severityRank(a.rule.severity) || a.start - b.start);
+  // Where patterns overlap (chmod 777 / is also chmod 777), keep the most severe; sorting
+  // rather than comparing every pair keeps a text with thousands of matches fast.
+  found.sort((a, b) => a.start - b.start || severityRank(b.rule.severity) - severityRank(a.rule.severity));
   const kept: DangerMatch[] = [];
   for (const match of found) {
-    if (kept.some((other) => match.start < other.end && other.start < match.end)) continue;
-    kept.push(match);
+    const last = kept.at(-1);
+    if (last === undefined || match.start >= last.end) kept.push(match);
+    else if (severityRank(match.rule.severity) > severityRank(last.rule.severity))
+      kept[kept.length - 1] = match;
   }
   return kept;
 }
@@ -74,9 +96,10 @@ function findDangers(text: string): DangerMatch[] {
 export function inspectOutput(text: string, options: OutputGuardOptions = {}): GuardFinding[] {
   const minimum = severityRank(options.minSeverity ?? 'info');
   const findings: { start: number; finding: GuardFinding }[] = [];
+  const lineStarts = lineStartsOf(text);
   const locate = (start: number, end: number) => {
-    const position = positionOfOffset(text, start);
-    return { start, end, line: position.line, column: position.column };
+    const line = lineOf(lineStarts, start);
+    return { start, end, line, column: start - (lineStarts[line - 1] ?? 0) + 1 };
   };
   for (const match of findDangers(text)) {
     const location = locate(match.start, match.end);

@@ -30,6 +30,8 @@ export interface SecretRule {
   label: string;
   /** Global (`g`) and with indices (`d`), so the `secret` group's position is known. */
   pattern: RegExp;
+  /** A further check of the value (the `secret` group); false skips the match. */
+  accept?: (value: string) => boolean;
 }
 
 /** A value already redacted: `[REDACTED:kind]`. Patterns never match one again. */
@@ -55,12 +57,24 @@ function quotedAssignment(keys: string, minLength: number): RegExp {
   );
 }
 
-/** `key=value` (environment files, URLs, flags): an unquoted value after `=`. */
-function bareAssignment(keys: string, minLength: number): RegExp {
-  return new RegExp(
-    `(?<![A-Za-z0-9_])${KEY_PREFIX}${keys}[ \\t]*=[ \\t]*(?<secret>${NOT_REDACTED}(?![=>"'\\s])[^\\s&;,'"]{${minLength},})`,
-    'gid',
-  );
+/** An unquoted value: up to whitespace, `&`, `;`, `,`, a quote or a closing bracket. */
+function bareValue(minLength: number): string {
+  return `(?<secret>${NOT_REDACTED}(?![=>"'\\s$])[^\\s&;,'")\\]}]{${minLength},})`;
+}
+
+/**
+ * `key=value` where it is configuration rather than code: an upper-case environment
+ * variable (`DB_PASSWORD=…`), a URL query or a command-line flag (`?password=…`,
+ * `--password=…`), or a line of an env/ini file (`password=…` at the start of a line, no
+ * space before `=`). `password = getPassword()` in source code is left alone.
+ */
+function bareAssignments(keys: string, minLength: number): RegExp[] {
+  const upper = keys.toUpperCase();
+  return [
+    new RegExp(`(?<![A-Za-z0-9_])[A-Z0-9_]*${upper}[ \\t]*=[ \\t]*${bareValue(minLength)}`, 'gd'),
+    new RegExp(`(?<=[?&;]|(?<![A-Za-z0-9_-])--?)${KEY_PREFIX}${keys}=${bareValue(minLength)}`, 'gid'),
+    new RegExp(`^[ \\t]*(?:export[ \\t]+)?${KEY_PREFIX}${keys}=${bareValue(minLength)}`, 'gimd'),
+  ];
 }
 
 /** `key: value` at the start of a line (YAML, headers): an unquoted value after `:`. */
@@ -69,6 +83,29 @@ function lineAssignment(keys: string, minLength: number): RegExp {
     `^[ \\t-]*${KEY_PREFIX}${keys}[ \\t]*:[ \\t]*(?<secret>${NOT_REDACTED}(?!["'\\s])[^\\n]{${minLength},}?)(?=[ \\t]*$)`,
     'gimd',
   );
+}
+
+const CODE_TYPES =
+  /^(?:string|number|boolean|bigint|any|unknown|undefined|null|never|true|false|none|str|int|bool)\b/i;
+
+/**
+ * True for an unquoted "value" that is really code: a call, a property path, a variable
+ * reference, a type, or a line ending like a statement (`password: req.body.password,`,
+ * `password: string;`, `password: z.string()`).
+ */
+export function looksLikeCode(value: string): boolean {
+  const trimmed = value.trim();
+  return (
+    /[(){}[\]<>]/.test(trimmed) ||
+    /[,;]$/.test(trimmed) ||
+    trimmed.startsWith('$') ||
+    CODE_TYPES.test(trimmed) ||
+    /^[A-Za-z_][\w]*(?:\.[A-Za-z_][\w]*)+\??$/.test(trimmed)
+  );
+}
+
+function notCode(value: string): boolean {
+  return !looksLikeCode(value);
 }
 
 /**
@@ -128,11 +165,21 @@ export const SECRET_RULES: readonly SecretRule[] = Object.freeze([
     pattern: /(?<![A-Za-z0-9+.-])[A-Za-z][A-Za-z0-9+.-]*:\/\/[^\s:/@]+:(?<secret>(?!\[REDACTED:)[^\s@/]+)@/dg,
   },
   { kind: 'password', label: 'a password', pattern: quotedAssignment(PASSWORD_KEYS, 1) },
-  { kind: 'password', label: 'a password', pattern: bareAssignment(PASSWORD_KEYS, 1) },
-  { kind: 'password', label: 'a password', pattern: lineAssignment(PASSWORD_KEYS, 1) },
+  ...bareAssignments(PASSWORD_KEYS, 1).map((pattern) => ({
+    kind: 'password' as const,
+    label: 'a password',
+    pattern,
+    accept: notCode,
+  })),
+  { kind: 'password', label: 'a password', pattern: lineAssignment(PASSWORD_KEYS, 1), accept: notCode },
   { kind: 'credential', label: 'a credential', pattern: quotedAssignment(CREDENTIAL_KEYS, 8) },
-  { kind: 'credential', label: 'a credential', pattern: bareAssignment(CREDENTIAL_KEYS, 8) },
-  { kind: 'credential', label: 'a credential', pattern: lineAssignment(CREDENTIAL_KEYS, 8) },
+  ...bareAssignments(CREDENTIAL_KEYS, 8).map((pattern) => ({
+    kind: 'credential' as const,
+    label: 'a credential',
+    pattern,
+    accept: notCode,
+  })),
+  { kind: 'credential', label: 'a credential', pattern: lineAssignment(CREDENTIAL_KEYS, 8), accept: notCode },
   {
     kind: 'credential',
     label: 'a bearer token',
@@ -268,6 +315,11 @@ function isRecursiveRemoval(match: RegExpExecArray): boolean {
 
 const END_OF_ARGUMENT = '(?=$|[\\s;&|)`\'"])';
 
+/*
+ * Gaps inside a command are bounded (`{0,300}`), so a pathological line (thousands of
+ * "curl " and no pipe) costs linear, not quadratic, time.
+ */
+
 /** Dangerous-code patterns, checked in model output. Overlapping matches keep the most severe. */
 export const DANGER_RULES: readonly DangerRule[] = Object.freeze([
   {
@@ -297,7 +349,7 @@ export const DANGER_RULES: readonly DangerRule[] = Object.freeze([
     id: 'dd-to-disk',
     label: 'overwrites a disk device',
     severity: 'block',
-    pattern: /\bdd\b[^\n]*\bof=\/dev\/(?:sd[a-z]|hd[a-z]|vd[a-z]|xvd[a-z]|nvme\d|mmcblk\d|disk\d)/g,
+    pattern: /\bdd\b[^\n]{0,300}\bof=\/dev\/(?:sd[a-z]|hd[a-z]|vd[a-z]|xvd[a-z]|nvme\d|mmcblk\d|disk\d)/g,
   },
   {
     id: 'write-to-disk',
@@ -315,7 +367,8 @@ export const DANGER_RULES: readonly DangerRule[] = Object.freeze([
     id: 'remove-drive',
     label: 'deletes a whole Windows drive',
     severity: 'block',
-    pattern: /\b(?:Remove-Item|rd|rmdir|del)\b[^\n]*?(?:-Recurse|\/s)\b[^\n]*?\s[A-Za-z]:\\\*?(?=\s|$)/gim,
+    pattern: /\b(?:Remove-Item|rd|rmdir|del)\b[^\n]{0,300}?\s[A-Za-z]:\\\*?(?=\s|$)/gim,
+    accept: (match) => /\s(?:-Recurse\b|\/s\b)/i.test(match[0]),
   },
   {
     id: 'drop-database',
@@ -356,20 +409,20 @@ export const DANGER_RULES: readonly DangerRule[] = Object.freeze([
     label: 'runs a downloaded script without looking at it',
     severity: 'warn',
     pattern:
-      /\b(?:curl|wget|fetch)\b[^\n|]*\|\s*(?:sudo\s+(?:-\S+\s+)*)?(?:ba|z|da|k|fi)?sh\b|\b(?:curl|wget)\b[^\n|]*\|\s*(?:sudo\s+)?(?:python3?|perl|ruby|node)\b|\b(?:ba|z)?sh\s+<\(\s*(?:curl|wget)\b|\b(?:iex|Invoke-Expression)\b[^\n]*\b(?:iwr|irm|Invoke-WebRequest|Invoke-RestMethod|DownloadString)\b/gi,
+      /\b(?:curl|wget|fetch)\b[^\n|]{0,300}\|\s*(?:sudo\s+(?:-\S+\s+)*)?(?:ba|z|da|k|fi)?sh\b|\b(?:curl|wget)\b[^\n|]{0,300}\|\s*(?:sudo\s+)?(?:python3?|perl|ruby|node)\b|\b(?:ba|z)?sh\s+<\(\s*(?:curl|wget)\b|\b(?:iex|Invoke-Expression)\b[^\n]{0,300}\b(?:iwr|irm|Invoke-WebRequest|Invoke-RestMethod|DownloadString)\b/gi,
   },
   {
     id: 'decode-to-shell',
     label: 'runs hidden (encoded) commands',
     severity: 'warn',
-    pattern: /\bbase64\s+(?:-d|--decode|-D)\b[^\n|]*\|\s*(?:sudo\s+)?(?:ba|z)?sh\b/gi,
+    pattern: /\bbase64\s+(?:-d|--decode|-D)\b[^\n|]{0,300}\|\s*(?:sudo\s+)?(?:ba|z)?sh\b/gi,
   },
   {
     id: 'tls-verification-disabled',
     label: 'turns off TLS certificate verification',
     severity: 'warn',
     pattern:
-      /\brejectUnauthorized\s*:\s*false\b|\bNODE_TLS_REJECT_UNAUTHORIZED\s*=\s*["']?0\b|\bverify\s*=\s*False\b|\bInsecureSkipVerify\s*:\s*true\b|\bCURLOPT_SSL_VERIFY(?:PEER|HOST)\s*,\s*(?:0|false)\b|\bssl\._create_unverified_context\b|--no-check-certificate\b|\bcurl\b[^\n]*\s(?:--insecure\b|-(?!-)[A-Za-z]*k[A-Za-z]*(?=\s|$))|\bhttp\.sslVerify\s+false\b|\bstrict-ssl\s+false\b|\bPYTHONHTTPSVERIFY\s*=\s*0\b/gi,
+      /\brejectUnauthorized\s*:\s*false\b|\bNODE_TLS_REJECT_UNAUTHORIZED\s*=\s*["']?0\b|\bverify\s*=\s*False\b|\bInsecureSkipVerify\s*:\s*true\b|\bCURLOPT_SSL_VERIFY(?:PEER|HOST)\s*,\s*(?:0|false)\b|\bssl\._create_unverified_context\b|--no-check-certificate\b|\bcurl\b[^\n]{0,300}\s(?:--insecure\b|-(?!-)[A-Za-z]*k[A-Za-z]*(?=\s|$))|\bhttp\.sslVerify\s+false\b|\bstrict-ssl\s+false\b|\bPYTHONHTTPSVERIFY\s*=\s*0\b/gi,
   },
   {
     id: 'overwrite-system-file',
@@ -400,6 +453,6 @@ export const DANGER_RULES: readonly DangerRule[] = Object.freeze([
     id: 'force-push',
     label: 'rewrites shared git history',
     severity: 'info',
-    pattern: /\bgit\s+push\b[^\n]*\s(?:--force\b|-f\b)/g,
+    pattern: /\bgit\s+push\b[^\n]{0,300}\s(?:--force\b|-f\b)/g,
   },
 ] satisfies DangerRule[]);

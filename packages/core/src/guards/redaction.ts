@@ -41,22 +41,32 @@ function rulesFor(options: SecretScanOptions): readonly SecretRule[] {
   return SECRET_RULES.filter((rule) => wanted.has(rule.kind));
 }
 
-function overlaps(taken: readonly SecretMatch[], start: number, end: number): boolean {
-  return taken.some((match) => start < match.end && match.start < end);
-}
-
+/**
+ * Every match of every rule, then the leftmost of overlapping matches (on the same start,
+ * the earlier rule: `password=sk-…` is an OpenAI key). Sorting instead of comparing every
+ * pair keeps texts with thousands of matches fast.
+ */
 function scan(text: string, rules: readonly SecretRule[]): SecretMatch[] {
-  const found: SecretMatch[] = [];
-  for (const rule of rules) {
+  const candidates: (SecretMatch & { priority: number })[] = [];
+  rules.forEach((rule, priority) => {
     for (const match of text.matchAll(rule.pattern)) {
       const range = match.indices?.groups?.['secret'] ?? match.indices?.[0];
       if (range === undefined) continue;
       const [start, end] = range;
-      if (end <= start || overlaps(found, start, end)) continue;
-      found.push({ kind: rule.kind, label: rule.label, start, end });
+      if (end <= start) continue;
+      if (rule.accept !== undefined && !rule.accept(text.slice(start, end))) continue;
+      candidates.push({ kind: rule.kind, label: rule.label, start, end, priority });
     }
+  });
+  candidates.sort((a, b) => a.start - b.start || a.priority - b.priority);
+  const found: SecretMatch[] = [];
+  let reached = 0;
+  for (const { priority: _priority, ...match } of candidates) {
+    if (match.start < reached) continue;
+    found.push(match);
+    reached = match.end;
   }
-  return found.sort((a, b) => a.start - b.start);
+  return found;
 }
 
 /**
