@@ -14,6 +14,7 @@ export interface AetherPaths {
   home: string;
   settings: string;
   agents: string;
+  teams: string;
   database: string;
 }
 
@@ -30,6 +31,7 @@ export function aetherPaths(io: Pick<CommandIo, 'env' | 'cwd'>): AetherPaths {
     home,
     settings: join(home, 'settings.json'),
     agents: join(home, 'agents'),
+    teams: join(home, 'teams'),
     database: join(home, 'db'),
   };
 }

@@ -1,5 +1,5 @@
 import { Command, CommanderError } from 'commander';
-import { agentsCommand } from './commands/agents.ts';
+import { agentsCommand, teamsCommand } from './commands/agents.ts';
 import {
   configEditCommand,
   configGetCommand,
@@ -43,9 +43,13 @@ export function buildProgram(io: CommandIo): Command {
     .description('run a goal and show its trace')
     .argument('<goal>', 'what you want done, in plain language')
     .option('--agent <id>', 'run one agent on the goal (default: plan it and run a team)')
+    .option(
+      '--team <id>',
+      'the team to run it (.aether/teams/<id>.team.yaml; default: assembled from the agents)',
+    )
     .option('--model <id>', 'model to use, as provider:model (e.g. openai:gpt-4.1-mini)')
     .option('--json', 'print one JSON object at the end instead of the trace')
-    .action((goal: string, options: { agent?: string; model?: string; json?: boolean }) =>
+    .action((goal: string, options: { agent?: string; team?: string; model?: string; json?: boolean }) =>
       runCommand(io, goal, options),
     );
 
@@ -79,6 +83,12 @@ export function buildProgram(io: CommandIo): Command {
     .argument('<id>', 'run id (or a unique prefix)')
     .option('--json', 'one JSON object per line (NDJSON)')
     .action((id: string, options: { json?: boolean }) => eventsCommand(io, id, options));
+
+  program
+    .command('teams')
+    .description('list the teams in .aether/teams')
+    .option('--json', 'print a JSON array')
+    .action((options: { json?: boolean }) => teamsCommand(io, options));
 
   program
     .command('agents')

@@ -5,9 +5,13 @@ import {
   type AgentFileProblem,
   loadAgentDirectory,
   loadSettings,
+  loadTeamDirectory,
   SETTINGS_SCHEMA_VERSION,
   type Settings,
   starterAgentFiles,
+  starterTeamFiles,
+  type TeamDefinition,
+  teamPolicyDefaults,
 } from '@aether/core';
 import { type AetherPaths, isInitialised } from './context.ts';
 import type { CommandIo } from './output.ts';
@@ -17,6 +21,7 @@ export interface Workspace {
   settings: Settings;
   agents: AgentDefinition[];
   problems: AgentFileProblem[];
+  teams: TeamDefinition[];
 }
 
 /** What {@link scaffoldWorkspace} did with each file. */
@@ -56,6 +61,10 @@ export async function scaffoldWorkspace(paths: AetherPaths): Promise<ScaffoldRep
   for (const file of starterAgentFiles()) {
     await writeIfAbsent(join(paths.agents, file.fileName), file.content, report);
   }
+  await mkdir(paths.teams, { recursive: true });
+  for (const file of starterTeamFiles()) {
+    await writeIfAbsent(join(paths.teams, file.fileName), file.content, report);
+  }
   return report;
 }
 
@@ -79,5 +88,7 @@ export async function loadWorkspace(
   const settings = await loadSettings(paths.settings);
   const { agents, problems } = await loadAgentDirectory(paths.agents);
   for (const problem of problems) io.stderr.write(`warning: ${problem.message}\n`);
-  return { settings, agents, problems };
+  const loaded = await loadTeamDirectory(paths.teams, teamPolicyDefaults(settings));
+  for (const problem of loaded.problems) io.stderr.write(`warning: ${problem.message}\n`);
+  return { settings, agents, problems, teams: loaded.teams };
 }

@@ -83,6 +83,46 @@ describe('aether run (end to end, real CLI process, fake provider server)', () =
     ]);
   });
 
+  it('runs a delegation team: the lead hands over with transfer_to as an OpenAI tool call', async () => {
+    server.setDefaultReply((request) => {
+      if (request.toolNames.includes('transfer_to') && request.system.startsWith('You are the Lead')) {
+        return {
+          toolCalls: [
+            { name: 'transfer_to', arguments: { agent: 'research-manager', reason: 'a research question' } },
+          ],
+        };
+      }
+      return { text: 'answered by the research manager' };
+    });
+    const result = await runCli(
+      ['run', 'Which sources on RLS are trustworthy?', '--team', 'support-desk', '--json'],
+      {
+        env: env(openai()),
+        cwd: scratch.dir,
+      },
+    );
+    expect(result.code).toBe(0);
+    const output = JSON.parse(result.stdout) as RunJson;
+    expect(output.answer).toBe('answered by the research manager');
+    const events = parseLines(
+      (await runCli(['events', output.id, '--json'], { env: env(), cwd: scratch.dir })).stdout,
+    ) as Array<Record<string, unknown>>;
+    expect(events.find((event) => event.type === 'handoff')).toMatchObject({
+      from: 'lead',
+      to: 'research-manager',
+      reason: 'a research question',
+    });
+    const handedOver = server.requests.find((request) => request.system.startsWith('You are the Research & Writing Manager'));
+    expect(handedOver?.lastUserText).toContain('lead handed this conversation to you: a research question');
+  });
+
+  it('names an unknown team and lists the teams there are', async () => {
+    const result = await runCli(['run', 'x', '--team', 'nope'], { env: env(openai()), cwd: scratch.dir });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/^TEAM_NOT_FOUND: no team "nope"$/m);
+    expect(result.stderr).toMatch(/^hint: teams: core, support-desk$/m);
+  });
+
   it('prints a live trace and the answer; replay prints the same trace from the database', async () => {
     server.script({ text: 'Paris is the capital of France.' });
     const live = await runCli(['run', 'Capital of France?', '--agent', 'lead'], {

@@ -344,6 +344,59 @@ export {
   settingsSchema,
 } from './settings/settings-schema.ts';
 export {
+  type StarterTeamFile,
+  starterTeamDefinitions,
+  starterTeamFiles,
+} from './teams/starter-teams.ts';
+export {
+  loadTeamDirectories,
+  loadTeamDirectory,
+  loadTeamFiles,
+  type TeamFileSource,
+  type TeamLoadResult,
+} from './teams/team-directory.ts';
+export {
+  isTeamFileName,
+  parseTeamFile,
+  type SerializeTeamFileOptions,
+  serializeTeamFile,
+  TEAM_FILE_SUFFIX,
+  type TeamFileResult,
+  teamFileName,
+  teamIdFromFileName,
+} from './teams/team-file.ts';
+export {
+  makeTeamFileProblem,
+  type TeamFileProblem,
+  type TeamFileProblemCode,
+  type TeamFileProblemInput,
+  teamProblemsError,
+} from './teams/team-problems.ts';
+export {
+  TEAM_FIELDS,
+  TEAM_ID_PATTERN,
+  TEAM_MODES,
+  TEAM_POLICY_LIMITS,
+  TEAM_RELATIONSHIPS,
+  type TeamFile,
+  type TeamPolicyDefaults,
+  teamDefinitionSchema,
+  teamFileMemberSchema,
+  teamFilePolicySchema,
+  teamFileSchema,
+  teamIdSchema,
+  teamMemberSchema,
+  teamPolicyDefaults,
+  teamPolicySchema,
+} from './teams/team-schema.ts';
+export {
+  type TeamAgentLookup,
+  type TeamProblem,
+  type TeamProblemCode,
+  type ValidateTeamOptions,
+  validateTeam,
+} from './teams/team-validation.ts';
+export {
   AETHER_TOOL_SERVER,
   type AetherToolsOptions,
   type ChecklistItemUpdateStatus,

@@ -20,3 +20,20 @@ export async function agentsCommand(io: CommandIo, options: { json?: boolean }):
     );
   }
 }
+
+/** `aether teams`: the teams defined in `.aether/teams`, and any file problems. */
+export async function teamsCommand(io: CommandIo, options: { json?: boolean }): Promise<void> {
+  const { teams } = await loadWorkspace(io, aetherPaths(io));
+  if (options.json) {
+    printJson(io, teams);
+    return;
+  }
+  for (const team of teams) {
+    const members = team.members.map(
+      (member) => `${member.agentId}${member.relationship === 'delegate' ? ' (delegate)' : ''}`,
+    );
+    io.stdout.write(
+      `${team.id.padEnd(18)} lead ${team.lead} · ${team.policy.mode} · ${members.join(', ')}\n`,
+    );
+  }
+}

@@ -1,4 +1,11 @@
-import { AetherError, type AgentDefinition, type RunMode } from '@aether/core';
+import {
+  AetherError,
+  type AgentDefinition,
+  AgentRegistry,
+  type RunMode,
+  type TeamDefinition,
+  validateTeam,
+} from '@aether/core';
 import { aetherPaths } from '../context.ts';
 import { type CommandIo, EXIT, ExitRequest, printJson } from '../output.ts';
 import { findOrphanedRuns, openRunSession, type RunSession } from '../run-session.ts';
@@ -22,6 +29,26 @@ function requireAgent(workspace: Workspace, id: string): AgentDefinition {
     });
   }
   return agent;
+}
+
+/** A team of `.aether/teams`, checked against the agents; errors name every problem. */
+export function requireTeam(workspace: Workspace, id: string): TeamDefinition {
+  const team = workspace.teams.find((candidate) => candidate.id === id);
+  if (team === undefined) {
+    throw new AetherError('TEAM_NOT_FOUND', `no team "${id}"`, {
+      category: 'user',
+      hint: `teams: ${workspace.teams.map((candidate) => candidate.id).join(', ') || 'none (add .aether/teams/<id>.team.yaml)'}`,
+    });
+  }
+  const errors = validateTeam(team, new AgentRegistry(workspace.agents)).filter(
+    (problem) => problem.severity === 'error',
+  );
+  if (errors.length > 0) {
+    throw new AetherError('TEAM_INVALID', errors.map((problem) => problem.message).join('; '), {
+      category: 'user',
+    });
+  }
+  return team;
 }
 
 function master(workspace: Workspace): AgentDefinition {
@@ -99,9 +126,16 @@ export async function runCommand(io: CommandIo, goal: string, options: RunComman
   const workspace = await loadWorkspace(io, paths, { scaffoldIfMissing: true, quiet: options.json === true });
   let mode: RunMode;
   let first: AgentDefinition;
+  if (options.agent !== undefined && options.team !== undefined) {
+    throw new AetherError('INVALID_OPTION', 'give --agent or --team, not both', { category: 'user' });
+  }
   if (options.agent !== undefined) {
     first = requireAgent(workspace, options.agent);
     mode = { kind: 'solo', agentId: first.id };
+  } else if (options.team !== undefined) {
+    const team = requireTeam(workspace, options.team);
+    first = requireAgent(workspace, team.lead);
+    mode = { kind: 'team', team };
   } else {
     first = master(workspace);
     mode = { kind: 'auto' };
@@ -114,6 +148,7 @@ export async function runCommand(io: CommandIo, goal: string, options: RunComman
     signal: interrupt.signal,
   });
   try {
+    if (mode.kind === 'team') await session.context.tenant.teams.save(mode.team);
     await resumeOrphans(io, session, options.json === true);
     const outcome = await session.execute({
       create: {
