@@ -52,5 +52,6 @@ export {
   type JsonTextResult,
   parseJsonText,
   type SchemaProblem,
+  type SchemaProblemOptions,
   schemaProblems,
 } from './schema-problems.ts';

@@ -162,6 +162,6 @@ export function validateOutputSchema<T>(text: string, schema: z.ZodType<T>): Out
     return { ok: false, problems: [parsed.problem], message: formatSchemaProblems([parsed.problem]) };
   const result = schema.safeParse(parsed.value);
   if (result.success) return { ok: true, value: result.data };
-  const problems = schemaProblems(result.error, parsed.value, schema);
+  const problems = schemaProblems(result.error, { schema, input: parsed.value });
   return { ok: false, problems, message: formatSchemaProblems(problems) };
 }

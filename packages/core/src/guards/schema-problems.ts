@@ -20,6 +20,7 @@ export interface SchemaProblem {
   /** The dotted path of the field (`items[2].capability`); `''` for the whole value. */
   field: string;
   expected: string;
+  /** What was there; `''` when it is not known (the message then says only what was expected). */
   got: string;
   /** The problem in one line: `items[2].capability: expected a non-empty string, got nothing`. */
   message: string;
@@ -27,10 +28,36 @@ export interface SchemaProblem {
 
 function makeProblem(field: string, expected: string, got: string, unknown = false): SchemaProblem {
   const subject = field === '' ? '(the whole value)' : field;
+  const gotText = got === '' ? '' : `, got ${got}`;
   const message = unknown
     ? `${subject}: unknown field; expected ${expected}`
-    : `${subject}: expected ${expected}, got ${got}`;
+    : `${subject}: expected ${expected}${gotText}`;
   return { field, expected, got, message };
+}
+
+/** Stands for a value the problems cannot see (neither given nor in the issue). */
+const UNSEEN: unique symbol = Symbol('unseen');
+
+const RECEIVED_TYPE: Readonly<Record<string, string>> = {
+  undefined: 'nothing',
+  null: 'null',
+  string: 'a string',
+  number: 'a number',
+  boolean: 'true or false',
+  bigint: 'a number',
+  object: 'an object',
+  array: 'a list',
+  date: 'a date',
+};
+
+/**
+ * What was there, for an issue: the value at its path in the given input, else the issue's
+ * own `input` (zod fills it when parsing with `{ reportInput: true }`), else unseen.
+ */
+function seenValue(issue: z.core.$ZodIssue, options: SchemaProblemOptions): unknown {
+  if ('input' in options) return valueAtPath(options.input, issue.path);
+  if ('input' in issue) return issue.input;
+  return UNSEEN;
 }
 
 function sizeExpectation(issue: z.core.$ZodIssue): string | undefined {
@@ -62,16 +89,28 @@ function describeGot(issue: z.core.$ZodIssue, value: unknown): string {
   return describeValue(value);
 }
 
+/** Options of {@link schemaProblems}. */
+export interface SchemaProblemOptions {
+  /** The schema that was parsed with, so the phrase names both bounds of a range and every choice. */
+  schema?: z.ZodType;
+  /**
+   * The value that was parsed, so each problem can say what was there. Leave the key out
+   * when it is not at hand (then the issues' own `input` is used, filled by zod when
+   * parsing with `{ reportInput: true }`, or "got …" is said only where the issue tells).
+   */
+  input?: unknown;
+}
+
 /**
  * The problems of a failed parse, one per issue, each naming the field, what the schema
- * expects there and what `input` holds there. `schema` (the schema that was parsed with)
- * lets the phrase name both bounds of a range and every choice of an enum.
+ * expects there and what the input holds there.
  *
  * @example
  * const result = schema.safeParse(input);
- * if (!result.success) for (const problem of schemaProblems(result.error, input, schema)) console.log(problem.message);
+ * if (!result.success) for (const problem of schemaProblems(result.error, { schema, input })) console.log(problem.message);
  */
-export function schemaProblems(error: z.ZodError, input: unknown, schema?: z.ZodType): SchemaProblem[] {
+export function schemaProblems(error: z.ZodError, options: SchemaProblemOptions = {}): SchemaProblem[] {
+  const schema = options.schema;
   const problems: SchemaProblem[] = [];
   for (const issue of error.issues) {
     if (issue.code === 'unrecognized_keys') {
@@ -89,15 +128,23 @@ export function schemaProblems(error: z.ZodError, input: unknown, schema?: z.Zod
       }
       continue;
     }
-    const value = valueAtPath(input, issue.path);
-    const missing = value === undefined && (issue.code === 'invalid_type' || issue.code === 'invalid_value');
+    const value = seenValue(issue, options);
+    const received = issue.code === 'invalid_type' ? /received (\w+)/.exec(issue.message)?.[1] : undefined;
+    const missing =
+      value === UNSEEN
+        ? received === 'undefined'
+        : value === undefined && (issue.code === 'invalid_type' || issue.code === 'invalid_value');
     const fieldSchema = schema === undefined ? undefined : schemaAtPath(schema, issue.path);
     let expected: string;
     if (issue.code === 'custom') expected = issue.message;
     else if (missing && fieldSchema !== undefined)
       expected = `${describeSchema(fieldSchema)} (the field is required)`;
     else expected = sizeExpectation(issue) ?? expectedFromIssue(issue, schema);
-    problems.push(makeProblem(formatPath(issue.path), expected, describeGot(issue, value)));
+    let got: string;
+    if (value !== UNSEEN) got = describeGot(issue, value);
+    else if (received !== undefined) got = RECEIVED_TYPE[received] ?? `a value of type ${received}`;
+    else got = '';
+    problems.push(makeProblem(formatPath(issue.path), expected, got));
   }
   return problems;
 }

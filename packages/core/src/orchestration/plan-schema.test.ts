@@ -138,7 +138,21 @@ describe('plan schema', () => {
       'items[0].title: expected a short, non-empty title',
     );
     expect(describePlanProblems(result.error, input)).toContain('got 42');
-    expect(describePlanProblems(result.error)).toContain('got nothing');
+    expect(describePlanProblems(result.error)).toContain('items[0].title: expected a short, non-empty title');
+    expect(describePlanProblems(result.error)).toContain('got a number');
+  });
+
+  it('describePlanProblems without the input still tells missing from wrong, and uses reportInput', () => {
+    const schema = createPlanSchema(OPTIONS);
+    const input = { items: [{ id: 'a', title: 'T', acceptance: 'x', capability: 'c', priority: 7 }, { id: 'b' }] };
+    const plain = schema.safeParse(input);
+    if (plain.success) throw new Error('expected a failure');
+    const message = describePlanProblems(plain.error);
+    expect(message).toMatch(/- items\[1\]\.title: expected .*\(the field is required\), got nothing/);
+    expect(message).toContain('- items[0].priority: expected an integer from 1 (low) to 5 (critical)\n');
+    const reported = schema.safeParse(input, { reportInput: true });
+    if (reported.success) throw new Error('expected a failure');
+    expect(describePlanProblems(reported.error)).toContain('- items[0].priority: expected an integer from 1 (low) to 5 (critical), got 7');
   });
 
   it('refuses a maxItems outside 1..200', () => {

@@ -21,6 +21,7 @@ import {
   formatSchemaProblems,
   parseJsonText,
   type SchemaProblem,
+  type SchemaProblemOptions,
   schemaProblems,
 } from '../guards/schema-problems.ts';
 
@@ -361,7 +362,9 @@ const CORRECTION_TAIL = 'Answer again with the whole plan as JSON, fixing these 
 /**
  * A short correction message for the model: one line per wrong field naming the field,
  * what was expected and what it sent. Pass the value the model sent as `input` so the
- * message can say what was there.
+ * message can say what was there (or parse with `{ reportInput: true }`); without it, the
+ * message says what was expected and, where zod tells, the type that came.
+ * {@link parsePlan} does all of this from the model's text.
  *
  * @example
  * const result = schema.safeParse(value);
@@ -370,26 +373,31 @@ const CORRECTION_TAIL = 'Answer again with the whole plan as JSON, fixing these 
  * // - items[1].capability: expected the capability the item needs, …, got nothing (the field is required)
  * // - items[2].dependsOn[0]: expected the id of an item of this plan ("item-1", "item-2", "item-3"), got "item-9"
  */
-export function describePlanProblems(error: z.ZodError, input?: unknown): string {
-  return describeProblems(planProblems(error, input, DESCRIBE_SCHEMA));
+export function describePlanProblems(error: z.ZodError, ...input: [input?: unknown]): string {
+  const options =
+    input.length > 0 ? { schema: DESCRIBE_SCHEMA, input: input[0] } : { schema: DESCRIBE_SCHEMA };
+  return describeProblems(planProblems(error, options));
 }
 
 /**
  * The problems of a failed plan parse. Zod skips the cross-item refinement when an item
- * lacks a field, so those checks are run on the raw input then, and every problem is
- * reported in one round trip.
+ * lacks a field, so those checks are run on the raw input then (when it is known), and
+ * every problem is reported in one round trip.
  */
-function planProblems(error: z.ZodError, input: unknown, schema: z.ZodType): SchemaProblem[] {
-  const problems = schemaProblems(error, input, schema);
+function planProblems(
+  error: z.ZodError,
+  options: SchemaProblemOptions & { schema: z.ZodType },
+): SchemaProblem[] {
+  const problems = schemaProblems(error, options);
   const refined = error.issues.some((issue) => issue.code === 'custom');
   const tooMany = error.issues.some((issue) => issue.code === 'too_big' && issue.path.length === 1);
-  if (refined || tooMany || input === null || typeof input !== 'object') return problems;
+  const input = options.input;
+  if (refined || tooMany || !('input' in options) || input === null || typeof input !== 'object')
+    return problems;
   const cross = crossItemIssues((input as { items?: unknown }).items);
   if (cross.length === 0) return problems;
   const extra = new z.ZodError(cross.map((issue) => ({ code: 'custom' as const, ...issue })));
-  return [...problems, ...schemaProblems(extra, input, schema)].sort((a, b) =>
-    compareFields(a.field, b.field),
-  );
+  return [...problems, ...schemaProblems(extra, options)].sort((a, b) => compareFields(a.field, b.field));
 }
 
 /** Orders `items[2].id` before `items[10].id` (numbers compared as numbers). */
@@ -429,7 +437,7 @@ export function parsePlan(answer: unknown, options: PlanSchemaOptions): PlanPars
   const schema = createPlanSchema(options);
   const result = schema.safeParse(value);
   if (!result.success) {
-    const problems = planProblems(result.error, value, schema);
+    const problems = planProblems(result.error, { schema, input: value });
     return { ok: false, problems, message: describeProblems(problems) };
   }
   const items = planToChecklist(result.data);

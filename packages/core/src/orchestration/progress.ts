@@ -85,7 +85,9 @@ function checkAmount(field: string, value: number): void {
  * if (status !== 'ok' && 'exceeded' in status) await wrapUpAndSynthesize();
  */
 export class RunBudget {
+  /** Tokens the run may spend. */
   readonly tokenLimit: number;
+  /** Time the run may take, in ms. */
   readonly timeLimitMs: number;
   readonly #warningRatio: number;
   readonly #onWarning: ((warning: BudgetWarning) => void) | undefined;
