@@ -125,6 +125,8 @@ export type PendingApprovalStatus = 'pending' | 'approved' | 'denied' | 'expired
 
 /** What it takes to ask for a person's approval in the database. */
 export interface NewPendingApproval {
+  /** A UUID chosen by the caller (the `approvalId` of the trace's `approval.requested`); generated when absent. */
+  id?: string;
   runId: string;
   callId: string;
   stepId: string;
@@ -139,7 +141,7 @@ export interface NewPendingApproval {
 }
 
 /** A request for approval as stored. */
-export interface PendingApproval extends NewPendingApproval {
+export interface PendingApproval extends Omit<NewPendingApproval, 'id'> {
   id: string;
   status: PendingApprovalStatus;
   reason: string | null;

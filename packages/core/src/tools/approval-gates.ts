@@ -42,6 +42,7 @@ export class DatabaseApprovalGate implements ApprovalGate {
     const sleep =
       this.#options.sleep ?? ((ms: number, abort: AbortSignal) => delay(ms, undefined, { signal: abort }));
     const pending = await approvals.create({
+      id: request.id,
       runId: request.runId,
       callId: request.callId,
       stepId: request.stepId,

@@ -49,7 +49,7 @@ function limited(value: JsonValue): JsonValue {
 
 /**
  * What a model reads of an MCP tool result: one text as a string, several parts as a list,
- * structured content as `{ structured, text }`; images and audio as their type and size
+ * structured content as that object; images and audio as their type and size
  * (their bytes are not sent back). `isError` results become error outcomes.
  */
 export function outcomeOfCallResult(toolName: string, result: McpCallResult): ToolCallOutcome {
@@ -69,8 +69,11 @@ export function outcomeOfCallResult(toolName: string, result: McpCallResult): To
     };
   }
   if (result.structuredContent !== undefined) {
-    const structured = JSON.parse(JSON.stringify(result.structuredContent)) as JsonObject;
-    return { status: 'ok', output: limited({ structured, text: content }) };
+    // The spec has servers send structured content and its text rendering; one is enough.
+    return {
+      status: 'ok',
+      output: limited(JSON.parse(JSON.stringify(result.structuredContent)) as JsonObject),
+    };
   }
   return { status: 'ok', output: limited(content) };
 }

@@ -42,6 +42,12 @@ export function createApprovalRepository(tenantId: string, session: TenantSessio
       if (!isUuid(request.runId)) {
         throw new AetherError('RUN_NOT_FOUND', `no run ${request.runId}`, { category: 'user' });
       }
+      const id = request.id ?? crypto.randomUUID();
+      if (!isUuid(id)) {
+        throw new AetherError('APPROVAL_INVALID', `approval id "${id}" is not a UUID`, {
+          category: 'system',
+        });
+      }
       if (Number.isNaN(Date.parse(request.expiresAt))) {
         throw new AetherError(
           'APPROVAL_INVALID',
@@ -59,7 +65,7 @@ export function createApprovalRepository(tenantId: string, session: TenantSessio
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
              RETURNING ${COLUMNS}`,
             [
-              crypto.randomUUID(),
+              id,
               tenantId,
               request.runId,
               request.callId,
