@@ -100,7 +100,7 @@ describe('aether kb (end to end, real CLI process)', () => {
       text: ['The slow query is in src/reports/monthly.ts, which scans the whole orders table.'],
       usage: { inputTokens: 10, outputTokens: 10 },
     });
-    const run = await aether(['run', 'Why is the monthly report slow?', '--json'], {
+    const run = await aether(['run', 'Why is the monthly report slow?', '--agent', 'coder', '--json'], {
       OPENAI_API_KEY: 'sk-test',
       OPENAI_BASE_URL: server.baseURL,
     });
