@@ -6,9 +6,10 @@ import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { coreBenchmark } from './core-benchmark.ts';
 import { knowledgeBenchmark } from './knowledge-benchmark.ts';
+import { orchestrationBenchmark } from './orchestration-benchmark.ts';
 import type { Benchmark } from './stats.ts';
 
-const BENCHMARKS: Benchmark[] = [coreBenchmark, knowledgeBenchmark];
+const BENCHMARKS: Benchmark[] = [coreBenchmark, orchestrationBenchmark, knowledgeBenchmark];
 
 const quick = process.argv.includes('--quick');
 const onlyIndex = process.argv.indexOf('--only');

@@ -30,7 +30,7 @@ export interface AgentLoopLimits {
 export interface StepCheckpoints {
   get(key: string): JsonValue | undefined;
   record(key: string, output: JsonValue): void;
-  /** Resolves once everything recorded so far is stored. */
+  /** Resolves once everything recorded so far is stored (a group commit). */
   durable(): Promise<void>;
 }
 
@@ -163,7 +163,9 @@ export async function runAgentLoop(input: AgentLoopInput): Promise<AgentLoopResu
       }
       if (checkpoints !== undefined) {
         checkpoints.record(`${stepId}/model`, step as unknown as JsonValue);
-        await checkpoints.durable();
+        // Tools may have side effects: the step that asked for them is stored first, so a
+        // resumed run replays this answer instead of asking the model again.
+        if (step.toolCalls.length > 0) await checkpoints.durable();
       }
     }
     usage.inputTokens += step.inputTokens;
@@ -206,10 +208,9 @@ export async function runAgentLoop(input: AgentLoopInput): Promise<AgentLoopResu
       } catch (error) {
         throw timeoutError(timeout, input.signal, agent, limits) ?? error;
       }
-      if (checkpoints !== undefined) {
-        checkpoints.record(`${stepId}/tools`, parts as unknown as JsonValue);
-        await checkpoints.durable();
-      }
+      // Stored with the next group commit; writes carry idempotency keys, so a tool step
+      // redone after a crash does not repeat a write.
+      checkpoints?.record(`${stepId}/tools`, parts as unknown as JsonValue);
     }
     input.conversation.push({ role: 'tool', content: parts });
     const stop = hooks?.stopAfterTools?.(parts);

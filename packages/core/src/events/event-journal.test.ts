@@ -161,4 +161,41 @@ describe('EventJournal', () => {
     await expect(change).rejects.toMatchObject({ code: 'EVENT_WRITE_FAILED' });
     await expect(run.transition('failed')).rejects.toMatchObject({ code: 'EVENT_WRITE_FAILED' });
   });
+
+  it('commit() shares one write among concurrently active runs, and writes a lone run at once', async () => {
+    const target = new MemoryTarget();
+    const journal = new EventJournal({ target, clock, flushIntervalMs: 20 });
+    const lone = journal.open('lone', 0);
+    lone.emit({ type: 'run.cancelled', reason: 'a' });
+    await lone.commit();
+    expect(target.writes).toHaveLength(1);
+    lone.close();
+
+    const runs = ['a', 'b', 'c'].map((id) => journal.open(id, 0));
+    const commits = runs.map((run) => {
+      run.emit({ type: 'run.cancelled', reason: run.runId });
+      return run.commit();
+    });
+    await Promise.all(commits);
+    expect(target.writes).toHaveLength(2);
+    expect(target.writes[1]?.events.map((event) => event.runId)).toEqual(['a', 'b', 'c']);
+    for (const run of runs) run.close();
+  });
+
+  it('keeps the usage a run recorded, for its totals without a query', () => {
+    const journal = new EventJournal({ target: new MemoryTarget(), clock, flushIntervalMs: 1000 });
+    const run = journal.open('r', 0);
+    const usage = {
+      runId: 'r',
+      stepId: 's',
+      agentId: 'a',
+      provider: 'p',
+      model: 'p:m',
+      costUsd: 0.5,
+      at: 'now',
+    };
+    run.recordUsage({ ...usage, inputTokens: 3, outputTokens: 4 });
+    run.recordUsage({ ...usage, inputTokens: 1, outputTokens: 1 });
+    expect(run.usage).toEqual({ inputTokens: 4, outputTokens: 5, costUsd: 1 });
+  });
 });

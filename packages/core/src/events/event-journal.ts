@@ -17,7 +17,7 @@ import {
   type RunTransitionRequest,
   type TenantStore,
 } from '../contracts/store.ts';
-import type { UsageRecord } from '../contracts/usage.ts';
+import type { UsageRecord, UsageTotals } from '../contracts/usage.ts';
 import { AetherError } from '../errors.ts';
 
 /** A new run whose id the caller chose, created by a group commit. */
@@ -158,6 +158,9 @@ export class EventJournal {
   #writing: Promise<void> | undefined;
   #failure: AetherError | undefined;
   readonly #listeners = new Set<EventListener>();
+  /** Runs with an open journal: more than one, and waiting for a group commit pays off. */
+  #activeRuns = 0;
+  #nextCommit: { promise: Promise<void>; resolve(): void; reject(error: unknown): void } | undefined;
 
   constructor(options: EventJournalOptions) {
     this.#target = options.target;
@@ -168,6 +171,7 @@ export class EventJournal {
 
   /** Opens the journal of one stored run whose events end at `lastSeq` (0 for none). */
   open(runId: string, lastSeq: number): RunJournal {
+    this.#activeRuns++;
     return new RunJournal(this, runId, lastSeq);
   }
 
@@ -178,6 +182,7 @@ export class EventJournal {
   create(run: NewRunWithId): RunJournal {
     this.#runs.push(run);
     this.#schedule();
+    this.#activeRuns++;
     return new RunJournal(this, run.id, 0);
   }
 
@@ -185,6 +190,34 @@ export class EventJournal {
   subscribe(listener: EventListener): () => void {
     this.#listeners.add(listener);
     return () => this.#listeners.delete(listener);
+  }
+
+  /** @internal A run's journal was closed. */
+  release(): void {
+    this.#activeRuns = Math.max(0, this.#activeRuns - 1);
+  }
+
+  /**
+   * Resolves when everything enqueued so far is stored, like {@link flush}, but as a group
+   * commit: while other runs are active it joins the next timed write (at most
+   * `flushIntervalMs` away) instead of forcing one, so concurrent runs share transactions
+   * (PostgreSQL's `commit_delay`, for a journal). A lone run is written at once.
+   */
+  commit(): Promise<void> {
+    if (this.#activeRuns <= 1 || this.#flushIntervalMs === 0) return this.flush();
+    if (this.#failure !== undefined) return Promise.reject(this.#failure);
+    if (!this.#hasPending()) return this.#writing ?? Promise.resolve();
+    if (this.#nextCommit === undefined) {
+      let resolve!: () => void;
+      let reject!: (error: unknown) => void;
+      const promise = new Promise<void>((done, fail) => {
+        resolve = done;
+        reject = fail;
+      });
+      this.#nextCommit = { promise, resolve, reject };
+    }
+    this.#schedule();
+    return this.#nextCommit.promise;
   }
 
   /** Resolves when everything enqueued so far is stored; rejects if a write failed. */
@@ -281,6 +314,8 @@ export class EventJournal {
     const transitions = this.#transitions;
     const checklist = this.#checklist;
     const checkpoints = this.#checkpoints;
+    const waiting = this.#nextCommit;
+    this.#nextCommit = undefined;
     this.#checklist = [];
     this.#checkpoints = [];
     this.#events = [];
@@ -324,6 +359,7 @@ export class EventJournal {
             pending.reject(new AetherError('EVENT_WRITE_FAILED', 'no result for a transition'));
           else pending.resolve(result);
         });
+        waiting?.resolve();
         if (this.#hasPending()) this.#schedule();
       },
       (error: unknown) => {
@@ -345,6 +381,9 @@ export class EventJournal {
           },
         );
         for (const pending of [...transitions, ...this.#transitions]) pending.reject(this.#failure);
+        waiting?.reject(this.#failure);
+        this.#nextCommit?.reject(this.#failure);
+        this.#nextCommit = undefined;
         this.#transitions = [];
         this.#events = [...items, ...this.#events];
         this.#runs = [...runs, ...this.#runs];
@@ -368,6 +407,8 @@ export class RunJournal {
   lastPending: PendingEvent | undefined;
   readonly #journal: EventJournal;
   readonly #listeners = new Set<EventListener>();
+  readonly #usage: UsageTotals = { inputTokens: 0, outputTokens: 0, costUsd: 0 };
+  #closed = false;
 
   constructor(journal: EventJournal, runId: string, lastSeq: number) {
     this.#journal = journal;
@@ -382,7 +423,15 @@ export class RunJournal {
 
   /** Adds a usage row; written in the same transaction as the events around it. */
   recordUsage(record: UsageRecord): void {
+    this.#usage.inputTokens += record.inputTokens;
+    this.#usage.outputTokens += record.outputTokens;
+    this.#usage.costUsd += record.costUsd;
     this.#journal.enqueueUsage(record);
+  }
+
+  /** Usage recorded through this journal (this process's share of the run). */
+  get usage(): UsageTotals {
+    return { ...this.#usage };
   }
 
   /**
@@ -420,6 +469,18 @@ export class RunJournal {
   /** Resolves when everything emitted so far (by any run of the journal) is stored. */
   flush(): Promise<void> {
     return this.#journal.flush();
+  }
+
+  /** Like {@link flush}, as a group commit shared with the journal's other active runs. */
+  commit(): Promise<void> {
+    return this.#journal.commit();
+  }
+
+  /** Ends this run's use of the journal (what is pending is still written). Idempotent. */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#journal.release();
   }
 
   /** @internal */

@@ -191,6 +191,15 @@ export async function executeRun(deps: RunDependencies, input: ExecuteRunInput):
   const { journal, goal, mode, started, resumed } = await openRun(deps, input);
   const stored = resumed ? await deps.store.checkpoints.list(journal.runId) : new Map<string, JsonValue>();
   const usedBefore = resumed ? await deps.store.usage.totals(journal.runId) : undefined;
+  /** The run's usage: what earlier processes stored plus what this one recorded. */
+  const runUsage = (): UsageTotals => {
+    const mine = journal.usage;
+    return {
+      inputTokens: (usedBefore?.inputTokens ?? 0) + mine.inputTokens,
+      outputTokens: (usedBefore?.outputTokens ?? 0) + mine.outputTokens,
+      costUsd: (usedBefore?.costUsd ?? 0) + mine.costUsd,
+    };
+  };
   const timeLimit = AbortSignal.timeout(settings.execution.timeBudgetMs);
   const signal = AbortSignal.any([input.signal, timeLimit]);
   const stall = new StallDetector({
@@ -300,10 +309,10 @@ export async function executeRun(deps: RunDependencies, input: ExecuteRunInput):
         });
       answer = (await runTeam(context, team, deps.mediatorModels)).answer;
     }
-    const usage = await totalsAfter(deps, journal);
+    const usage = runUsage();
     journal.emit({ type: 'run.completed', answer, usage });
     const run = await finish(journal, started, journal.transition('completed', { answer, owner: null }));
-    return { run, usage: await deps.store.usage.totals(run.id).then(pickTotals) };
+    return { run, usage };
   } catch (error) {
     let ended: Promise<RunRecord>;
     if (input.signal.aborted) {
@@ -325,21 +334,12 @@ export async function executeRun(deps: RunDependencies, input: ExecuteRunInput):
       ended = journal.transition('failed', { error: failure, owner: null });
     }
     const run = await finish(journal, started, ended);
-    return { run, usage: await deps.store.usage.totals(run.id).then(pickTotals) };
+    return { run, usage: runUsage() };
   } finally {
     stall.stop();
     unsubscribe();
+    journal.close();
   }
-}
-
-function pickTotals(totals: UsageTotals): UsageTotals {
-  return { inputTokens: totals.inputTokens, outputTokens: totals.outputTokens, costUsd: totals.costUsd };
-}
-
-/** Usage of the whole run (earlier processes included), once pending rows are stored. */
-async function totalsAfter(deps: RunDependencies, journal: RunJournal): Promise<UsageTotals> {
-  await journal.flush();
-  return pickTotals(await deps.store.usage.totals(journal.runId));
 }
 
 /** Writes what is pending now (group commit on demand) and returns the run's final record. */
@@ -349,7 +349,7 @@ async function finish(
   ended: Promise<RunRecord>,
 ): Promise<RunRecord> {
   ended.catch(() => undefined);
-  await journal.flush();
+  await journal.commit();
   await started;
   return ended;
 }

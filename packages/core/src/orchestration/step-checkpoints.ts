@@ -35,6 +35,6 @@ export class JournalCheckpoints implements StepCheckpoints {
   }
 
   durable(): Promise<void> {
-    return this.#journal.flush();
+    return this.#journal.commit();
   }
 }

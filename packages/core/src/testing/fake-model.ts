@@ -35,18 +35,25 @@ export class FakeModel implements LanguageModelV4 {
   readonly calls: LanguageModelV4CallOptions[] = [];
   readonly #script: FakeScriptEntry[];
   readonly #fallback: FakeScriptEntry;
+  readonly #record: boolean;
   #nextId = 0;
 
+  /**
+   * @param options.record keep every call's options in `calls` (default true; benchmarks
+   *   turn it off, where it would grow memory without bound)
+   */
   constructor(
     options: {
       provider?: string;
       modelId?: string;
       script?: FakeScriptEntry[];
       fallback?: FakeScriptEntry;
+      record?: boolean;
     } = {},
   ) {
     this.provider = options.provider ?? 'fake';
     this.modelId = options.modelId ?? 'fake-model';
+    this.#record = options.record ?? true;
     this.#script = [...(options.script ?? [])];
     this.#fallback = options.fallback ?? { text: 'done' };
   }
@@ -57,7 +64,7 @@ export class FakeModel implements LanguageModelV4 {
   }
 
   #next(options: LanguageModelV4CallOptions): FakeReply {
-    this.calls.push(options);
+    if (this.#record) this.calls.push(options);
     const entry = this.#script.shift() ?? this.#fallback;
     const reply = typeof entry === 'function' ? entry(options) : entry;
     if (reply.error !== undefined) throw reply.error;
