@@ -51,6 +51,26 @@ export {
   starterAgentDefinitions,
   starterAgentFiles,
 } from './agents/starter-agents.ts';
+export {
+  type ApiKeyRecord,
+  type ApiKeyRepository,
+  type ApiKeyWithHash,
+  type AuditEntry,
+  type AuditRecord,
+  type AuditRepository,
+  type FeedbackRecord,
+  type FeedbackRepository,
+  type InviteKind,
+  type InviteRecord,
+  type InviteRepository,
+  MEMBER_ROLES,
+  type MemberRole,
+  type RunRequestRecord,
+  type RunRequestRepository,
+  type UserRecord,
+  type UserRepository,
+  type UserWithPassword,
+} from './contracts/account-store.ts';
 export type {
   AgentDefinition,
   AgentLimits,

@@ -6,6 +6,12 @@
  * {@link migrate}; `aether doctor`-style checks use {@link catalogCheck}.
  */
 export { canonicalJson, contentHash } from './agents/canonical-json.ts';
+export {
+  type AccountDirectory,
+  createAccountDirectory,
+  type NewWorkspace,
+  type UnfinishedRun,
+} from './auth/account-directory.ts';
 export type { Database, DatabaseKind, Queryable, Transaction } from './drivers/database.ts';
 export { openPgliteDatabase, type PgliteDatabaseOptions } from './drivers/pglite-database.ts';
 export { openPostgresDatabase, type PostgresDatabaseOptions } from './drivers/postgres-database.ts';

@@ -1,3 +1,23 @@
+export {
+  type ApiKeyRecord,
+  type ApiKeyRepository,
+  type ApiKeyWithHash,
+  type AuditEntry,
+  type AuditRecord,
+  type AuditRepository,
+  type FeedbackRecord,
+  type FeedbackRepository,
+  type InviteKind,
+  type InviteRecord,
+  type InviteRepository,
+  MEMBER_ROLES,
+  type MemberRole,
+  type RunRequestRecord,
+  type RunRequestRepository,
+  type UserRecord,
+  type UserRepository,
+  type UserWithPassword,
+} from './account-store.ts';
 export type {
   AgentDefinition,
   AgentLimits,

@@ -1,4 +1,12 @@
 import type { AetherError } from '../errors.ts';
+import type {
+  ApiKeyRepository,
+  AuditRepository,
+  FeedbackRepository,
+  InviteRepository,
+  RunRequestRepository,
+  UserRepository,
+} from './account-store.ts';
 import type { AgentDefinition, AgentVersion } from './agent.ts';
 import type { ChecklistItem } from './checklist.ts';
 import type { EventError, RunEvent } from './events.ts';
@@ -239,6 +247,18 @@ export interface TenantStore {
   readonly checklist: ChecklistRepository;
   /** Finished steps of runs, for resuming. */
   readonly checkpoints: CheckpointRepository;
+  /** Members of the workspace (`aether serve`). */
+  readonly users: UserRepository;
+  /** API keys (hashed). */
+  readonly apiKeys: ApiKeyRepository;
+  /** Invites (hashed tokens). */
+  readonly invites: InviteRepository;
+  /** The append-only audit log of state-changing requests. */
+  readonly audit: AuditRepository;
+  /** `Idempotency-Key`s of run requests. */
+  readonly runRequests: RunRequestRepository;
+  /** Ratings of results. */
+  readonly feedback: FeedbackRepository;
   /** Runs `work` in one transaction; `tx` is this store bound to it. Rolls back on throw. */
   transaction<T>(work: (tx: TenantStore) => Promise<T>): Promise<T>;
 }

@@ -1,5 +1,11 @@
 import { AetherError, type Store, type TenantDirectory, type TenantStore } from '@aether/core';
 import { createAgentRepository } from '../agents/agent-repository.ts';
+import { createAuditRepository } from '../audit/audit-repository.ts';
+import { createFeedbackRepository } from '../audit/feedback-repository.ts';
+import { createRunRequestRepository } from '../audit/run-request-repository.ts';
+import { createApiKeyRepository } from '../auth/api-key-repository.ts';
+import { createInviteRepository } from '../auth/invite-repository.ts';
+import { createUserRepository } from '../auth/user-repository.ts';
 import type { Database, Transaction } from '../drivers/database.ts';
 import { createEventRepository } from '../events/event-repository.ts';
 import { createKnowledgeRepository } from '../knowledge/knowledge-repository.ts';
@@ -74,9 +80,10 @@ export function createSqlStore(database: Database, capabilities: StoreCapabiliti
 
 /**
  * One tenant's repositories. Unbound (`tx` undefined), each call is its own transaction
- * that first sets role and tenant in one round trip; bound to `tx`, calls join it.
+ * that first sets role and tenant in one round trip; bound to `tx`, calls join it (whose
+ * session must already be set with `TENANT_SESSION_SQL`).
  */
-function createTenantStore(
+export function createTenantStore(
   database: Database,
   tenantId: string,
   tx: Transaction | undefined,
@@ -100,6 +107,12 @@ function createTenantStore(
     teams: createTeamRepository(tenantId, session),
     checklist: createChecklistRepository(tenantId, session),
     checkpoints: createCheckpointRepository(tenantId, session),
+    users: createUserRepository(tenantId, session),
+    apiKeys: createApiKeyRepository(tenantId, session),
+    invites: createInviteRepository(tenantId, session),
+    audit: createAuditRepository(tenantId, session),
+    runRequests: createRunRequestRepository(tenantId, session),
+    feedback: createFeedbackRepository(tenantId, session),
     transaction<T>(work: (bound: TenantStore) => Promise<T>): Promise<T> {
       // Nested calls join the outer transaction (no savepoint): a throw rolls back all of it.
       if (tx !== undefined) return work(store);

@@ -96,7 +96,11 @@ describeOnEachDatabase('catalogCheck', process.env.DATABASE_URL, (fresh, kind) =
         'APP_ROLE_SUPERUSER',
         'APP_ROLE_BYPASSRLS',
         'APP_ROLE_INHERITS',
-        // One per append-only table: run_events, usage, agent_versions, run_checkpoints.
+        // One per append-only table: run_events, usage, agent_versions, run_checkpoints,
+        // audit_log, run_requests, feedback.
+        'APPEND_ONLY_WRITABLE',
+        'APPEND_ONLY_WRITABLE',
+        'APPEND_ONLY_WRITABLE',
         'APPEND_ONLY_WRITABLE',
         'APPEND_ONLY_WRITABLE',
         'APPEND_ONLY_WRITABLE',

@@ -34,7 +34,15 @@ export interface CatalogCheckOptions {
 }
 
 const DEFAULT_GLOBAL_TABLES = ['schema_migrations'];
-const DEFAULT_APPEND_ONLY_TABLES = ['run_events', 'usage', 'agent_versions', 'run_checkpoints'];
+const DEFAULT_APPEND_ONLY_TABLES = [
+  'run_events',
+  'usage',
+  'agent_versions',
+  'run_checkpoints',
+  'audit_log',
+  'run_requests',
+  'feedback',
+];
 
 interface TableRow {
   table_name: string;
