@@ -207,6 +207,39 @@ export {
   tenantJournalTarget,
 } from './events/event-journal.ts';
 export {
+  type ContentSource,
+  extractJsonText,
+  findInjections,
+  findSecrets,
+  formatSchemaProblems,
+  type GuardFinding,
+  type GuardFindingKind,
+  type GuardLocation,
+  type GuardSeverity,
+  highestSeverity,
+  type InputGuardOptions,
+  type InputInspection,
+  inspectInput,
+  inspectOutput,
+  type OutputGuardOptions,
+  type OutputSchemaResult,
+  PII_KINDS,
+  parseJsonText,
+  promptChars,
+  type RedactionResult,
+  redactSecrets,
+  type SchemaProblem,
+  type SchemaProblemOptions,
+  SECRET_KIND_LABELS,
+  SECRET_KINDS,
+  type SecretKind,
+  type SecretMatch,
+  schemaProblems,
+  severityRank,
+  validateOutputSchema,
+  wrapUntrusted,
+} from './guards/index.ts';
+export {
   type AiSdkEmbedderOptions,
   createAiSdkEmbedder,
   type EmbeddingCache,
@@ -259,6 +292,7 @@ export {
   startStateSweeper,
 } from './knowledge/run-memory.ts';
 export { contentWords, distinctTerms, stem, termsWithRepeats } from './knowledge/text-terms.ts';
+export type { BreakerSnapshot, FailureOutcome } from './orchestration/circuit-breaker.ts';
 export {
   type BreakerState,
   CircuitBreaker,
@@ -276,10 +310,50 @@ export {
   type RunTarget,
   runModeOf,
 } from './orchestration/execute-run.ts';
+export {
+  createPlanSchema,
+  DEFAULT_PLAN_PRIORITY,
+  dependencyOrder,
+  describePlanProblems,
+  findDependencyCycle,
+  PLAN_ITEM_ID_PATTERN,
+  type PlanItemOutput,
+  type PlanOutput,
+  type PlanParseResult,
+  type PlanSchemaOptions,
+  parsePlan,
+  planJsonSchema,
+  planToChecklist,
+} from './orchestration/plan-schema.ts';
+export {
+  type BudgetExceeded,
+  type BudgetStatus,
+  type BudgetWarning,
+  type LoopCheck,
+  LoopDetector,
+  RunBudget,
+  type RunBudgetOptions,
+  StallDetector,
+  type StallInfo,
+  type StallTimer,
+  systemStallTimer,
+} from './orchestration/progress.ts';
+export {
+  capabilityScore,
+  fileMatchesPattern,
+  type PastRouteOutcome,
+  ROUTE_STRATEGIES,
+  type RouteContext,
+  type RouteDecision,
+  type RouteStrategy,
+  routeItem,
+  STRATEGY_CONFIDENCE,
+} from './orchestration/router.ts';
 export type { GoalMemory, RunContext } from './orchestration/run-context.ts';
 export { JournalCheckpoints } from './orchestration/step-checkpoints.ts';
 export { extractJson } from './orchestration/structured-step.ts';
 export { resolveByVotes } from './orchestration/synthesis.ts';
+export { normalizeText, textSimilarity, tokenize, tokenSimilarity } from './orchestration/text-similarity.ts';
 export { KNOWN_PROVIDERS, type ModelId, type ProviderName, parseModelId } from './providers/model-id.ts';
 export { createModelResolver, type ModelDefaults, noProviderMessage } from './providers/model-resolver.ts';
 export { costOf } from './providers/pricing.ts';

@@ -39,6 +39,8 @@ export interface ModelStepInfo {
   agentId: string;
   stepId: string;
   text: string;
+  /** The step's tool calls (name and arguments), as JSON: part of what it "said". */
+  toolCalls: string;
   inputTokens: number;
   outputTokens: number;
   /** True when the step was replayed from a checkpoint (no model call was made). */
@@ -175,6 +177,7 @@ export async function runAgentLoop(input: AgentLoopInput): Promise<AgentLoopResu
       agentId: agent.id,
       stepId,
       text: step.text,
+      toolCalls: JSON.stringify(step.toolCalls.map((call) => [call.toolName, call.input])),
       inputTokens: step.inputTokens,
       outputTokens: step.outputTokens,
       replayed,

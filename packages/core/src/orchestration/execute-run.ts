@@ -200,7 +200,8 @@ export async function executeRun(deps: RunDependencies, input: ExecuteRunInput):
       costUsd: (usedBefore?.costUsd ?? 0) + mine.costUsd,
     };
   };
-  const timeLimit = AbortSignal.timeout(settings.execution.timeBudgetMs);
+  const elapsedBefore = resumed ? await activeTime(deps.store, journal) : 0;
+  const timeLimit = AbortSignal.timeout(Math.max(1, settings.execution.timeBudgetMs - elapsedBefore));
   const signal = AbortSignal.any([input.signal, timeLimit]);
   const stall = new StallDetector({
     timeoutMs: settings.progress.stallTimeoutMs,
@@ -219,6 +220,7 @@ export async function executeRun(deps: RunDependencies, input: ExecuteRunInput):
     warningRatio: settings.progress.budgetWarningRatio,
     clock: deps.clock,
     usedTokens: usedBefore === undefined ? 0 : usedBefore.inputTokens + usedBefore.outputTokens,
+    elapsedMs: elapsedBefore,
     onWarning: (warning) =>
       journal.emit({
         type: 'budget.warning',
@@ -340,6 +342,20 @@ export async function executeRun(deps: RunDependencies, input: ExecuteRunInput):
     unsubscribe();
     journal.close();
   }
+}
+
+/**
+ * Time a resumed run already ran: from its first stored event to its last, so the time
+ * budget counts work done, not the time the run lay waiting for a resume.
+ */
+async function activeTime(store: TenantStore, journal: RunJournal): Promise<number> {
+  const [first] = await store.events.list(journal.runId, { limit: 1 });
+  const [last] = await store.events.list(journal.runId, {
+    afterSeq: Math.max(0, journal.lastSeq - 1),
+    limit: 1,
+  });
+  if (first === undefined || last === undefined) return 0;
+  return Math.max(0, Date.parse(last.at) - Date.parse(first.at));
 }
 
 /** Writes what is pending now (group commit on demand) and returns the run's final record. */

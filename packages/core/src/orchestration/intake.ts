@@ -2,6 +2,7 @@ import type { AgentDefinition } from '../contracts/agent.ts';
 import type { ChecklistItem } from '../contracts/checklist.ts';
 import type { JsonObject } from '../contracts/json.ts';
 import type { KnowledgeHit } from '../contracts/knowledge.ts';
+import { wrapUntrusted } from '../guards/index.ts';
 import { createPlanSchema, describePlanProblems, planJsonSchema, planToChecklist } from './plan-schema.ts';
 import type { RunContext } from './run-context.ts';
 import { runStructuredStep } from './structured-step.ts';
@@ -18,7 +19,10 @@ function describeTeam(members: readonly AgentDefinition[]): string {
 
 function describeKnowledge(hits: readonly KnowledgeHit[]): string {
   return hits
-    .map((hit, index) => `[${index + 1}] ${hit.source} (${hit.location}):\n${hit.text.slice(0, 1200)}`)
+    .map(
+      (hit, index) =>
+        `[${index + 1}] ${hit.source} (${hit.location}):\n${wrapUntrusted(hit.text.slice(0, 1200), hit.source)}`,
+    )
     .join('\n\n');
 }
 

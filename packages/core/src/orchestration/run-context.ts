@@ -110,7 +110,7 @@ export function guardAndProgressHooks(
               { category: 'user' },
             );
           }
-          const loop = context.loops.record(info.agentId, info.text);
+          const loop = context.loops.record(info.agentId, `${info.text}\n${info.toolCalls}`);
           if (loop.loop) {
             const message = `${loop.outputs} near-identical outputs in a row (similarity ${loop.similarity.toFixed(2)})`;
             context.journal.emit({

@@ -219,6 +219,11 @@ async function completeItem(
   let outcome: ItemOutcome | undefined;
   while (agent !== undefined) {
     tried.add(agent.id);
+    // A half-open breaker lets one trial through at a time; others go up the chain.
+    if (!context.breakers.tryAcquire(agent.id)) {
+      agent = escalate(context, item, agent, `${agent.id}'s circuit breaker is open`, tried);
+      continue;
+    }
     context.registry.markBusy(agent.id);
     try {
       outcome = await workItem(context, item, agent, lead, outcomes);

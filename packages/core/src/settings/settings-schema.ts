@@ -255,10 +255,12 @@ export const routingSettingsSchema = z.strictObject({
 export const conversationSettingsSchema = z.strictObject({
   maxHistoryMessages: integer(1, 10_000)
     .default(50)
-    .describe('Messages sent to the model; older ones are summarized.'),
+    .describe('Messages sent to the model; older ones are left out (the task itself is always kept).'),
   maxInputChars: integer(1, 10_000_000)
-    .default(100_000)
-    .describe('Characters accepted in one user message or goal.'),
+    .default(400_000)
+    .describe(
+      'Characters of text one model call may send (system prompt, history, tool results); a larger prompt is blocked, with an event.',
+    ),
 });
 
 /** Delegation: control handed from one agent to another (`transfer_to`). */
