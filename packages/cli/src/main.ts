@@ -18,8 +18,21 @@ import {
   kbRemoveCommand,
   kbSearchCommand,
 } from './commands/kb.ts';
+import {
+  mcpAddCommand,
+  mcpApproveCommand,
+  mcpListCommand,
+  mcpRemoveCommand,
+  mcpTestCommand,
+} from './commands/mcp.ts';
 import { resumeCommand } from './commands/resume.ts';
 import { runCommand } from './commands/run.ts';
+import {
+  secretsListCommand,
+  secretsRemoveCommand,
+  secretsRotateCommand,
+  secretsSetCommand,
+} from './commands/secrets.ts';
 import { type CommandIo, EXIT, printError } from './output.ts';
 
 /** Builds the `aether` command tree over `io`. */
@@ -49,8 +62,16 @@ export function buildProgram(io: CommandIo): Command {
     )
     .option('--model <id>', 'model to use, as provider:model (e.g. openai:gpt-4.1-mini)')
     .option('--json', 'print one JSON object at the end instead of the trace')
-    .action((goal: string, options: { agent?: string; team?: string; model?: string; json?: boolean }) =>
-      runCommand(io, goal, options),
+    .option(
+      '--approve-writes <tool-glob>',
+      'let writes of matching tools (e.g. "filesystem__write_*") run without asking; repeatable',
+      (value: string, previous: string[] = []) => [...previous, value],
+    )
+    .action(
+      (
+        goal: string,
+        options: { agent?: string; team?: string; model?: string; json?: boolean; approveWrites?: string[] },
+      ) => runCommand(io, goal, options),
     );
 
   program
@@ -133,6 +154,85 @@ export function buildProgram(io: CommandIo): Command {
   kb.command('reembed')
     .description('re-embed now the chunks made with another embedding model')
     .action(() => kbReembedCommand(io));
+
+  const collect = (value: string, previous: string[] = []) => [...previous, value];
+  const mcp = program.command('mcp').description('MCP servers: the tools agents can use');
+  mcp
+    .command('list')
+    .description('the configured servers (mcp.json and the database) and the secrets they need')
+    .option('--json', 'print a JSON array')
+    .action((options: { json?: boolean }) => mcpListCommand(io, options));
+  mcp
+    .command('add')
+    .description('add a server: aether mcp add <name> -- <command> [args…], or --url <url>')
+    .argument('<name>', 'server name: its tools are named <name>__<tool>')
+    .argument('[command...]', 'the command that starts a stdio server (after --)')
+    .option('--url <url>', 'a Streamable HTTP (or SSE) server')
+    .option(
+      '--header <name=value>',
+      'an HTTP header (credentials as a secret reference, see README); repeatable',
+      collect,
+    )
+    .option('--env <name=value>', 'an environment variable of the server; repeatable', collect)
+    .option('--sse', 'the server speaks the older SSE transport')
+    .option('--trusted', "believe the server's read-only annotations")
+    .option('--read-only <tool-glob>', 'tools of the server that never write; repeatable', collect)
+    .option('--database', 'store it in the database for this tenant instead of .aether/mcp.json')
+    .action(
+      (
+        name: string,
+        command: string[],
+        options: {
+          url?: string;
+          header?: string[];
+          env?: string[];
+          sse?: boolean;
+          trusted?: boolean;
+          readOnly?: string[];
+          database?: boolean;
+        },
+      ) => mcpAddCommand(io, name, command, options),
+    );
+  mcp
+    .command('remove')
+    .description('remove a server')
+    .argument('<name>', 'server name')
+    .action((name: string) => mcpRemoveCommand(io, name));
+  mcp
+    .command('test')
+    .description('connect to a server and list its tools')
+    .argument('<name>', 'server name')
+    .option('--json', 'print one JSON object')
+    .action((name: string, options: { json?: boolean }) => mcpTestCommand(io, name, options));
+  mcp
+    .command('approve')
+    .description('approve again tools whose definition changed (quarantined)')
+    .argument('<name>', 'server name')
+    .argument('[tools...]', 'tool names (default: all quarantined tools of the server)')
+    .action((name: string, tools: string[]) => mcpApproveCommand(io, name, tools));
+
+  const secrets = program.command('secrets').description('credentials for MCP servers, encrypted at rest');
+  secrets
+    .command('set')
+    .description('set a secret; the value is read from stdin, typed without echo, or --from-env')
+    .argument('<name>', 'secret name, e.g. GITHUB_TOKEN')
+    .option('--from-env <variable>', 'take the value from this environment variable')
+    .action((name: string, options: { fromEnv?: string }) => secretsSetCommand(io, name, options));
+  secrets
+    .command('list')
+    .description('secret names (never values)')
+    .option('--json', 'print a JSON array')
+    .action((options: { json?: boolean }) => secretsListCommand(io, options));
+  secrets
+    .command('rm')
+    .description('remove a secret')
+    .argument('<name>', 'secret name')
+    .action((name: string) => secretsRemoveCommand(io, name));
+  secrets
+    .command('rotate')
+    .description('re-wrap the data keys under a new master key (secrets are not re-encrypted)')
+    .option('--new-key-env <variable>', 'the new key, when the current one comes from AETHER_MASTER_KEY')
+    .action((options: { newKeyEnv?: string }) => secretsRotateCommand(io, options));
 
   const config = program
     .command('config')

@@ -4,7 +4,6 @@ import {
   type AgentDefinition,
   AgentRegistry,
   CircuitBreaker,
-  createEmptyToolHost,
   EventJournal,
   type ExecuteRunInput,
   executeRun,
@@ -23,6 +22,7 @@ import { startRunMemory } from './knowledge.ts';
 import type { CommandIo } from './output.ts';
 import { modelResolverFromEnvironment } from './providers.ts';
 import { TraceRenderer } from './render/trace-renderer.ts';
+import { createRunToolHost } from './tools.ts';
 import type { Workspace } from './workspace.ts';
 
 /** What the run commands share: the store, the journal and everything a run depends on. */
@@ -81,6 +81,16 @@ export async function openRunSession(
   const context = await openStoreContext(io, paths);
   const runMemory = await startRunMemory(io, context, settings, paths);
   const renderer = options.json ? undefined : new TraceRenderer(io.stdout, io.stderr);
+  const tools = await createRunToolHost(io, paths, context.tenant, settings, {
+    interactive: options.json !== true && process.stdin.isTTY === true && io.stderr.isTTY === true,
+    approveWrites: options.approveWrites ?? [],
+    beforePrompt: () => renderer?.close(),
+    ...(runMemory.knowledge === undefined ? {} : { knowledge: runMemory.knowledge.kb }),
+  }).catch(async (error: unknown) => {
+    await runMemory.close();
+    await context.close();
+    throw error;
+  });
   const journal = new EventJournal({
     target: tenantJournalTarget(context.tenant),
     clock: systemClock,
@@ -118,7 +128,7 @@ export async function openRunSession(
           {
             store: context.tenant,
             journal,
-            tools: createEmptyToolHost(),
+            tools,
             registry,
             settings,
             clock: systemClock,
@@ -151,6 +161,7 @@ export async function openRunSession(
     async close() {
       clearInterval(heartbeat);
       renderer?.close();
+      await tools.close();
       await runMemory.close();
       await context.close();
     },

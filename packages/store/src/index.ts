@@ -28,6 +28,7 @@ export {
   readMigrations,
 } from './migrations/migration-files.ts';
 export { DEFAULT_RUN_LIST_LIMIT } from './runs/run-repository.ts';
+export { listTenantIds } from './secrets/tenant-ids.ts';
 export { type DatabaseOptions, type OpenStoreOptions, openDatabase, openStore } from './store/open-store.ts';
 export { createSqlStore, type SqlStore, type StoreCapabilities } from './store/sql-store.ts';
 export {

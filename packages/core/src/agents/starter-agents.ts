@@ -9,7 +9,11 @@
  * ```
  *
  * Tool names are globs over the tools a workspace registers; an agent only ever gets tools
- * that also pass the approval policy, and write operations still ask the person.
+ * that also pass the approval policy, and write operations still ask the person. Every tool
+ * is an MCP tool named `<server>__<tool>`: `aether__*` are Aether's own (knowledge search,
+ * asking the person, updating the checklist); `filesystem__*` come from a server named
+ * `filesystem` (`aether mcp add filesystem -- npx -y @modelcontextprotocol/server-filesystem .`);
+ * `web__*`, `fetch__*` and `shell__*` from servers of those names, when configured.
  */
 import type { AgentDefinition } from '../contracts/agent.ts';
 import { agentFileName, serializeAgentFile } from './agent-file.ts';
@@ -27,6 +31,16 @@ tier: master | manager | worker. escalationTarget: the agent to hand failures to
 Set \`model: provider:model\` to pin a model; otherwise llmRequirement.class picks one
 through the agents.modelByClass setting (aether config set agents.modelByClass.balanced …).`;
 
+/** Tools that only read: Aether's own, and reading files through a `filesystem` MCP server. */
+const READ_TOOLS = [
+  'aether__*',
+  'filesystem__read_*',
+  'filesystem__list_*',
+  'filesystem__search_files',
+  'filesystem__get_file_info',
+  'filesystem__directory_tree',
+];
+
 const lead: AgentDefinition = {
   id: 'lead',
   name: 'Lead',
@@ -37,7 +51,7 @@ const lead: AgentDefinition = {
   capabilities: ['planning', 'coordination', 'delegation', 'synthesis', 'decision making'],
   filePatterns: [],
   llmRequirement: { class: 'powerful', toolCalling: true },
-  tools: ['knowledge_*', 'read_file', 'list_files'],
+  tools: [...READ_TOOLS],
   limits: { maxIterations: 30, temperature: 0.3 },
   systemPrompt: `You are the Lead of an Aether team: the agent a person talks to when they state a goal. You turn the goal into a plan, give each part to the right specialist, and return one answer the person can act on.
 
@@ -105,7 +119,7 @@ const researchManager: AgentDefinition = {
   capabilities: ['research planning', 'editorial direction', 'source assessment', 'content strategy'],
   filePatterns: [],
   llmRequirement: { class: 'balanced', toolCalling: true },
-  tools: ['knowledge_*', 'read_file', 'list_files'],
+  tools: [...READ_TOOLS],
   limits: { maxIterations: 25, temperature: 0.3 },
   escalationTarget: 'lead',
   systemPrompt: `You are the Research & Writing Manager. You own the items of a plan that need information found, checked or written up. Your team is the Researcher and the Writer.
@@ -135,7 +149,7 @@ const researcher: AgentDefinition = {
   capabilities: ['research', 'fact-checking', 'source evaluation', 'summarization', 'competitive analysis'],
   filePatterns: [],
   llmRequirement: { class: 'balanced', toolCalling: true },
-  tools: ['knowledge_*', 'web_*', 'read_file', 'list_files'],
+  tools: [...READ_TOOLS, 'web__*', 'fetch__*'],
   limits: { maxIterations: 30, temperature: 0.2 },
   escalationTarget: 'research-manager',
   systemPrompt: `You are the Researcher. You find, check and summarize information so others can rely on it.
@@ -168,7 +182,7 @@ const writer: AgentDefinition = {
   capabilities: ['writing', 'editing', 'proofreading', 'documentation', 'copywriting'],
   filePatterns: ['docs/**', '*.md'],
   llmRequirement: { class: 'balanced', toolCalling: true },
-  tools: ['knowledge_*', 'read_file', 'list_files', 'write_file'],
+  tools: [...READ_TOOLS, 'filesystem__write_file', 'filesystem__edit_file', 'filesystem__create_directory'],
   limits: { maxIterations: 15, temperature: 0.7 },
   escalationTarget: 'research-manager',
   systemPrompt: `You are the Writer. You turn findings and briefs into clear, accurate text (reports, documentation, summaries, emails, release notes) and you edit text others wrote.
@@ -198,7 +212,7 @@ const coder: AgentDefinition = {
   capabilities: ['coding', 'programming', 'debugging', 'refactoring', 'unit testing', 'scripting'],
   filePatterns: ['src/**', 'lib/**', 'scripts/**'],
   llmRequirement: { class: 'powerful', toolCalling: true },
-  tools: ['read_file', 'list_files', 'search_files', 'write_file', 'edit_file', 'run_command'],
+  tools: ['aether__*', 'filesystem__*', 'shell__*'],
   limits: { maxIterations: 40, temperature: 0.2 },
   escalationTarget: 'engineering-manager',
   systemPrompt: `You are the Coder. You write, fix and refactor code, and you write the tests that prove it works.
@@ -233,7 +247,7 @@ const reviewer: AgentDefinition = {
   capabilities: ['code review', 'quality assurance', 'testing', 'security review', 'verification'],
   filePatterns: ['test/**', 'tests/**', '**/*.test.*', '**/*.spec.*'],
   llmRequirement: { class: 'balanced', toolCalling: true },
-  tools: ['read_file', 'list_files', 'search_files', 'run_command'],
+  tools: [...READ_TOOLS, 'shell__*'],
   limits: { maxIterations: 25, temperature: 0.1 },
   escalationTarget: 'engineering-manager',
   systemPrompt: `You are the Reviewer: quality assurance for the team. You review code changes, and any other deliverable you are asked to, against the task and its acceptance criteria.
