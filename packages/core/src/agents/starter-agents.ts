@@ -85,7 +85,7 @@ const engineeringManager: AgentDefinition = {
   capabilities: ['technical planning', 'engineering coordination', 'software architecture', 'task breakdown'],
   filePatterns: [],
   llmRequirement: { class: 'balanced', toolCalling: true },
-  tools: ['knowledge_*', 'read_file', 'list_files', 'search_files'],
+  tools: [...READ_TOOLS],
   limits: { maxIterations: 25, temperature: 0.3 },
   escalationTarget: 'lead',
   systemPrompt: `You are the Engineering Manager. You own the engineering part of a plan: code changes, scripts, debugging, tests and technical review. Your team is the Coder and the Reviewer.
