@@ -8,8 +8,9 @@ import { coreBenchmark } from './core-benchmark.ts';
 import { knowledgeBenchmark } from './knowledge-benchmark.ts';
 import { orchestrationBenchmark } from './orchestration-benchmark.ts';
 import type { Benchmark } from './stats.ts';
+import { toolsBenchmark } from './tools-benchmark.ts';
 
-const BENCHMARKS: Benchmark[] = [coreBenchmark, orchestrationBenchmark, knowledgeBenchmark];
+const BENCHMARKS: Benchmark[] = [coreBenchmark, orchestrationBenchmark, knowledgeBenchmark, toolsBenchmark];
 
 const quick = process.argv.includes('--quick');
 const onlyIndex = process.argv.indexOf('--only');
