@@ -197,9 +197,26 @@ END
 $$;
 REVOKE ALL ON FUNCTION aether_unfinished_runs(integer) FROM PUBLIC;
 
+-- Model calls and tokens by provider over all tenants (sums only), for /metrics.
+CREATE POLICY usage_directory ON usage FOR SELECT TO CURRENT_USER
+  USING (current_setting('app.directory', true) = 'on');
+CREATE FUNCTION aether_usage_by_provider()
+  RETURNS TABLE (provider text, calls bigint, input_tokens numeric, output_tokens numeric)
+  LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+  SET search_path = public, pg_temp
+AS $$
+BEGIN
+  PERFORM set_config('app.directory', 'on', true);
+  RETURN QUERY SELECT u.provider, count(*), sum(u.input_tokens), sum(u.output_tokens)
+    FROM public.usage u GROUP BY u.provider;
+  PERFORM set_config('app.directory', '', true);
+END
+$$;
+REVOKE ALL ON FUNCTION aether_usage_by_provider() FROM PUBLIC;
+
 -- Privileges of the application role. The audit log and feedback are history (append-only).
 GRANT SELECT, INSERT, UPDATE, DELETE ON users TO aether_app;
 GRANT SELECT, INSERT, UPDATE ON api_keys, invites TO aether_app;
 GRANT SELECT, INSERT ON audit_log, run_requests, feedback TO aether_app;
 GRANT EXECUTE ON FUNCTION aether_invite_by_token(text), aether_has_users(),
-  aether_run_status_counts(), aether_unfinished_runs(integer) TO aether_app;
+  aether_run_status_counts(), aether_unfinished_runs(integer), aether_usage_by_provider() TO aether_app;

@@ -10,6 +10,7 @@ export {
   type AccountDirectory,
   createAccountDirectory,
   type NewWorkspace,
+  type ProviderUsage,
   type UnfinishedRun,
 } from './auth/account-directory.ts';
 export type { Database, DatabaseKind, Queryable, Transaction } from './drivers/database.ts';

@@ -355,6 +355,24 @@ export const serverSettingsSchema = z.strictObject({
     .default(() => [])
     .describe('Origins allowed to call the API from a browser (none: same origin only).'),
   trustProxy: z.boolean().default(false).describe('Trust X-Forwarded-* headers from a reverse proxy.'),
+  tokenTtlMs: integer(MINUTE, 30 * DAY)
+    .default(12 * HOUR)
+    .describe('How long a log-in token (JWT) is valid.'),
+  inviteTtlMs: integer(MINUTE, 90 * DAY)
+    .default(7 * DAY)
+    .describe('How long an invite may be used.'),
+  rateLimitPerMinute: integer(1, 1_000_000)
+    .default(600)
+    .describe('Requests one tenant may make to one route per minute.'),
+  authRateLimitPerMinute: integer(1, 100_000)
+    .default(20)
+    .describe('Sign-up and log-in attempts per minute from one address.'),
+  workerConcurrency: integer(1, 256)
+    .default(4)
+    .describe('Runs one worker (or the embedded pool) executes at once.'),
+  queueLockMs: integer(SECOND, HOUR)
+    .default(30 * SECOND)
+    .describe('A queued job whose worker stopped renewing its lock this long is handed to another worker.'),
 });
 
 /**

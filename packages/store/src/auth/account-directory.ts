@@ -22,6 +22,11 @@ export interface NewWorkspace {
   owner: { email: string; passwordHash: string };
   /** Fills the new tenant (starter agents and teams) in the same transaction. */
   seed?: (tenant: TenantStore) => Promise<void>;
+  /**
+   * A `workspace` invite of another tenant to use up in the same transaction; the workspace
+   * is not created (`INVITE_INVALID`) when it cannot be used.
+   */
+  invite?: { tenantId: string; tokenHash: string; now: string; email: string };
 }
 
 /**
@@ -43,6 +48,16 @@ export interface AccountDirectory {
   runStatusCounts(): Promise<Partial<Record<RunStatus, number>>>;
   /** Queued and running runs of all tenants, oldest first. */
   unfinishedRuns(limit: number): Promise<UnfinishedRun[]>;
+  /** Model calls and tokens by provider over all tenants. */
+  usageByProvider(): Promise<ProviderUsage[]>;
+}
+
+/** Sums of model calls of one provider. */
+export interface ProviderUsage {
+  provider: string;
+  calls: number;
+  inputTokens: number;
+  outputTokens: number;
 }
 
 /** The {@link AccountDirectory} of a SQL store. */
@@ -58,6 +73,24 @@ export function createAccountDirectory(store: SqlStore): AccountDirectory {
       const id = crypto.randomUUID();
       try {
         return await database.transaction(async (transaction) => {
+          if (input.invite !== undefined) {
+            await transaction.query(TENANT_SESSION_SQL, [input.invite.tenantId]);
+            const issuer = createTenantStore(
+              database,
+              input.invite.tenantId,
+              transaction,
+              store.capabilities,
+            );
+            const used = await issuer.invites.consume(input.invite.tokenHash, input.invite.now);
+            if (
+              used === undefined ||
+              used.kind !== 'workspace' ||
+              (used.email !== null && used.email !== input.invite.email)
+            )
+              throw new AetherError('INVITE_INVALID', 'inviteToken: not a valid, unused workspace invite', {
+                category: 'user',
+              });
+          }
           await transaction.query(TENANT_SESSION_SQL, [id]);
           const [row] = await transaction.query<{
             id: string;
@@ -116,6 +149,20 @@ export function createAccountDirectory(store: SqlStore): AccountDirectory {
         }
         return counts;
       }),
+
+    usageByProvider: () =>
+      withTenant(database, '', undefined, async (tx) =>
+        (
+          await tx.query<{ provider: string; calls: unknown; input_tokens: unknown; output_tokens: unknown }>(
+            'SELECT provider, calls, input_tokens, output_tokens FROM aether_usage_by_provider() ORDER BY provider',
+          )
+        ).map((row) => ({
+          provider: row.provider,
+          calls: toNumber(row.calls),
+          inputTokens: toNumber(row.input_tokens),
+          outputTokens: toNumber(row.output_tokens),
+        })),
+      ),
 
     unfinishedRuns: (limit) =>
       withTenant(database, '', undefined, async (tx) =>

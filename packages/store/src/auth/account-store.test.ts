@@ -207,6 +207,22 @@ describeOnEachDatabase('server accounts (0006)', process.env.DATABASE_URL, (fres
     const done = await store.forTenant(b.tenant.id).runs.create({ goal: 'd' });
     await store.forTenant(b.tenant.id).runs.transition(done.id, 'cancelled');
     expect(await accounts.runStatusCounts()).toEqual({ queued: 1, running: 1, cancelled: 1 });
+    await store.forTenant(a.tenant.id).usage.record([
+      {
+        runId: queued.id,
+        stepId: 's1',
+        agentId: 'x',
+        provider: 'openai',
+        model: 'm',
+        inputTokens: 10,
+        outputTokens: 3,
+        costUsd: 0,
+        at: new Date().toISOString(),
+      },
+    ]);
+    expect(await accounts.usageByProvider()).toEqual([
+      { provider: 'openai', calls: 1, inputTokens: 10, outputTokens: 3 },
+    ]);
     const unfinished = await accounts.unfinishedRuns(10);
     expect(unfinished.map((run) => [run.tenantId, run.id, run.status, run.owner])).toEqual([
       [a.tenant.id, queued.id, 'queued', null],

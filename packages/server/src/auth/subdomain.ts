@@ -1,0 +1,175 @@
+import { AetherError } from '@aether/core';
+import { englishDataset, englishRecommendedTransformers, RegExpMatcher } from 'obscenity';
+
+/**
+ * Names a workspace may not take: infrastructure and well-known service host names, words
+ * that would impersonate Aether or its staff, and protocol or status words.
+ */
+export const RESERVED_SUBDOMAINS: ReadonlySet<string> = new Set([
+  'about',
+  'abuse',
+  'account',
+  'accounts',
+  'admin',
+  'administrator',
+  'aether',
+  'ai',
+  'alpha',
+  'analytics',
+  'api',
+  'app',
+  'apps',
+  'assets',
+  'auth',
+  'autoconfig',
+  'autodiscover',
+  'beta',
+  'billing',
+  'blog',
+  'cdn',
+  'chat',
+  'ci',
+  'cloud',
+  'community',
+  'config',
+  'console',
+  'contact',
+  'cpanel',
+  'dashboard',
+  'demo',
+  'dev',
+  'developer',
+  'developers',
+  'dns',
+  'docs',
+  'download',
+  'downloads',
+  'email',
+  'enterprise',
+  'events',
+  'faq',
+  'feedback',
+  'files',
+  'forum',
+  'ftp',
+  'git',
+  'graphql',
+  'grpc',
+  'guest',
+  'help',
+  'home',
+  'host',
+  'hostmaster',
+  'http',
+  'https',
+  'imap',
+  'info',
+  'internal',
+  'invite',
+  'jobs',
+  'legal',
+  'login',
+  'logout',
+  'mail',
+  'manage',
+  'marketing',
+  'media',
+  'metrics',
+  'mobile',
+  'mx',
+  'news',
+  'noreply',
+  'no-reply',
+  'ns',
+  'ns1',
+  'ns2',
+  'oauth',
+  'official',
+  'ops',
+  'owner',
+  'partners',
+  'pay',
+  'payments',
+  'policy',
+  'pop',
+  'pop3',
+  'portal',
+  'postmaster',
+  'preview',
+  'privacy',
+  'prod',
+  'production',
+  'prometheus',
+  'proxy',
+  'public',
+  'register',
+  'root',
+  'sales',
+  'sandbox',
+  'secure',
+  'security',
+  'server',
+  'service',
+  'services',
+  'settings',
+  'shop',
+  'signin',
+  'signup',
+  'sitemap',
+  'smtp',
+  'sso',
+  'staff',
+  'staging',
+  'static',
+  'status',
+  'store',
+  'support',
+  'sysadmin',
+  'system',
+  'team',
+  'terms',
+  'test',
+  'testing',
+  'tools',
+  'upload',
+  'uploads',
+  'user',
+  'users',
+  'v1',
+  'v2',
+  'vpn',
+  'web',
+  'webhook',
+  'webhooks',
+  'webmail',
+  'webmaster',
+  'wiki',
+  'ws',
+  'www',
+  'www1',
+]);
+
+const SHAPE = /^[a-z][a-z0-9-]{1,61}[a-z0-9]$/;
+
+const offensive = new RegExpMatcher({ ...englishDataset.build(), ...englishRecommendedTransformers });
+
+/** Why a subdomain cannot be a workspace's, or undefined when it can (taken-ness is the database's to say). */
+export function subdomainProblem(subdomain: string): string | undefined {
+  if (subdomain.length < 3 || subdomain.length > 63) return 'expected 3–63 characters';
+  if (!/^[a-z]/.test(subdomain)) return 'expected to start with a lowercase letter';
+  if (!SHAPE.test(subdomain))
+    return 'expected lowercase letters, digits and hyphens, not ending with a hyphen';
+  if (subdomain.includes('--')) return 'expected no double hyphen';
+  if (RESERVED_SUBDOMAINS.has(subdomain)) return `"${subdomain}" is reserved`;
+  if (offensive.hasMatch(subdomain.replaceAll('-', ' ')) || offensive.hasMatch(subdomain.replaceAll('-', '')))
+    return 'this name is not allowed';
+  return undefined;
+}
+
+/** Throws `SUBDOMAIN_INVALID` naming the field when {@link subdomainProblem} finds one. */
+export function assertSubdomain(subdomain: string): void {
+  const problem = subdomainProblem(subdomain);
+  if (problem !== undefined) {
+    throw new AetherError('SUBDOMAIN_INVALID', `subdomain: ${problem}`, { category: 'user' });
+  }
+}
