@@ -11,8 +11,8 @@ import type {
 export interface PromptTerminal {
   input: NodeJS.ReadableStream;
   output: NodeJS.WritableStream;
-  /** Called before a prompt is shown (e.g. to stop a spinner drawing over it). */
-  beforePrompt?: () => void;
+  /** Called before a prompt is shown: print the trace so far, stop the spinner drawing over it. */
+  beforePrompt?: () => void | Promise<void>;
 }
 
 function flat(text: string, max: number): string {
@@ -32,7 +32,7 @@ class PromptQueue {
 }
 
 async function askLine(terminal: PromptTerminal, text: string, signal: AbortSignal): Promise<string> {
-  terminal.beforePrompt?.();
+  await terminal.beforePrompt?.();
   const readline = createInterface({ input: terminal.input, output: terminal.output, terminal: false });
   try {
     return await readline.question(text, { signal });

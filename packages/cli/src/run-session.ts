@@ -84,7 +84,10 @@ export async function openRunSession(
   const tools = await createRunToolHost(io, paths, context.tenant, settings, {
     interactive: options.json !== true && process.stdin.isTTY === true && io.stderr.isTTY === true,
     approveWrites: options.approveWrites ?? [],
-    beforePrompt: () => renderer?.close(),
+    beforePrompt: async () => {
+      await journal.flush();
+      renderer?.close();
+    },
     ...(runMemory.knowledge === undefined ? {} : { knowledge: runMemory.knowledge.kb }),
   }).catch(async (error: unknown) => {
     await runMemory.close();

@@ -60,8 +60,8 @@ export interface RunToolsOptions {
   interactive: boolean;
   /** `--approve-writes` globs. */
   approveWrites: readonly string[];
-  /** Stops the spinner before a prompt. */
-  beforePrompt?: () => void;
+  /** Prints the trace so far and stops the spinner before a prompt. */
+  beforePrompt?: () => void | Promise<void>;
   /** The knowledge base behind `aether__knowledge_search`, when there is one. */
   knowledge?: KnowledgeBase;
   /** The gate to use instead of the terminal or the denying one (tests, servers). */
