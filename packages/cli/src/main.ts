@@ -25,6 +25,7 @@ import {
   mcpRemoveCommand,
   mcpTestCommand,
 } from './commands/mcp.ts';
+import { migrateCommand } from './commands/migrate.ts';
 import { resumeCommand } from './commands/resume.ts';
 import { runCommand } from './commands/run.ts';
 import {
@@ -33,6 +34,8 @@ import {
   secretsRotateCommand,
   secretsSetCommand,
 } from './commands/secrets.ts';
+import { serveCommand } from './commands/serve.ts';
+import { workerCommand } from './commands/worker.ts';
 import { type CommandIo, EXIT, printError } from './output.ts';
 
 /** Builds the `aether` command tree over `io`. */
@@ -116,6 +119,24 @@ export function buildProgram(io: CommandIo): Command {
     .description('list the agents in .aether/agents')
     .option('--json', 'print a JSON array')
     .action((options: { json?: boolean }) => agentsCommand(io, options));
+
+  program
+    .command('serve')
+    .description('run the HTTP API (embedded; distributed with DATABASE_URL and REDIS_URL)')
+    .option('--port <n>', 'TCP port (default: server.port)')
+    .option('--host <address>', 'address to listen on (default: server.host)')
+    .action((options: { port?: string; host?: string }) => serveCommand(io, options));
+
+  program
+    .command('worker')
+    .description('execute queued runs (distributed mode: DATABASE_URL and REDIS_URL)')
+    .action(() => workerCommand(io));
+
+  program
+    .command('migrate')
+    .description('apply pending database migrations (DATABASE_URL, or the embedded database)')
+    .option('--json', 'print { version, applied, vector }')
+    .action((options: { json?: boolean }) => migrateCommand(io, options));
 
   const kb = program
     .command('kb')
