@@ -344,6 +344,14 @@ function arbitraryFor(schema: z.ZodType): fc.Arbitrary<unknown> {
   if (inner instanceof z.ZodArray)
     return fc.array(arbitraryFor(inner.element as z.ZodType), { maxLength: 3 });
   if (inner instanceof z.ZodRecord) {
+    const values = unwrapSchema(inner.valueType as z.ZodType);
+    if (values instanceof z.ZodObject && 'perMinute' in values.shape) {
+      // execution.toolRateLimits: tool globs to token buckets.
+      return fc.dictionary(
+        fc.constantFrom('github__*', 'filesystem__write_file', 'memory__?ead_graph'),
+        fc.record({ perMinute: fc.integer({ min: 1, max: 1_000 }), burst: fc.integer({ min: 1, max: 100 }) }),
+      );
+    }
     return fc.dictionary(
       fc.constantFrom('openai:gpt-4o', 'ollama:llama3', 'google:gemini-x'),
       fc.record({
