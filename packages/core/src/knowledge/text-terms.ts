@@ -47,7 +47,8 @@ export function contentWords(text: string): string[] {
     add(original.toLowerCase());
     // Identifiers count by their parts too: retryWithBackoff also means retry, backoff.
     if (/\p{Ll}\p{Lu}/u.test(original)) {
-      for (const part of original.split(/(?<=\p{Ll})(?=\p{Lu})/u)) if (part.length > 1) add(part.toLowerCase());
+      for (const part of original.split(/(?<=\p{Ll})(?=\p{Lu})/u))
+        if (part.length > 1) add(part.toLowerCase());
     }
   }
   return words;
