@@ -168,6 +168,13 @@ for (const kind of kinds) {
             'credentials: server "everything" needs secret(s) EVERYTHING_TOKEN, which are not set (`aether secrets set EVERYTHING_TOKEN`)',
         });
         expect(await second.listTools(context)).toEqual([]);
+        expect(context.events.filter((event) => event.type === 'mcp.server.failed')).toEqual([
+          {
+            type: 'mcp.server.failed',
+            server: 'everything',
+            error: { code: 'MCP_SECRETS_MISSING', message: expect.stringContaining('EVERYTHING_TOKEN') },
+          },
+        ]);
         const noVault = manager({ servers: [server] });
         expect(
           await noVault.call(

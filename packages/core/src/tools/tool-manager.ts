@@ -175,6 +175,18 @@ export class ToolManager implements ToolHost {
     if (missing.length > 0) {
       this.#missingSecrets.set(server.name, missing);
       await this.#registry.loadStored(server);
+      if (context !== undefined) {
+        this.#emitOnce(`secrets\u0000${server.name}\u0000${missing.join(',')}`, context, () =>
+          context.emit({
+            type: 'mcp.server.failed',
+            server: server.name,
+            error: {
+              code: 'MCP_SECRETS_MISSING',
+              message: `not started: it needs secret(s) ${missing.join(', ')}, which are not set (\`aether secrets set ${missing[0]}\`)`,
+            },
+          }),
+        );
+      }
       return;
     }
     this.#missingSecrets.delete(server.name);
@@ -194,14 +206,19 @@ export class ToolManager implements ToolHost {
           : new AetherError('MCP_SERVER_FAILED', connection.redactor.text(describeError(error)), {
               category: 'tool',
             });
-      const isNew = this.#serverErrors.get(server.name) !== failure;
       this.#serverErrors.set(server.name, failure);
-      if (context !== undefined && isNew) {
-        context.emit({
-          type: 'mcp.server.failed',
-          server: server.name,
-          error: { code: failure.code, message: failure.message },
-        });
+      if (context !== undefined) {
+        // Once per run and failure: a server retried at every step does not flood the trace.
+        this.#emitOnce(
+          `failed\u0000${server.name}\u0000${failure.code}\u0000${failure.message}`,
+          context,
+          () =>
+            context.emit({
+              type: 'mcp.server.failed',
+              server: server.name,
+              error: { code: failure.code, message: failure.message },
+            }),
+        );
       }
     }
   }
