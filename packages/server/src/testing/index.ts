@@ -21,7 +21,7 @@ export interface TestServer extends RunningServer {
 /** Options of {@link startTestServer}. */
 export interface TestServerOptions {
   env?: Environment;
-  /** Overrides deep-merged over the defaults (sign-up is open by default here). */
+  /** Overrides deep-merged over the defaults (here sign-up is open and rate limits are high by default). */
   settings?: Record<string, unknown>;
   database?: DatabaseOptions;
   runWorkers?: boolean;
@@ -33,7 +33,10 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   const home = await mkdtemp(join(tmpdir(), 'aether-server-'));
   const settings = deepMerge(
     defaultSettings(),
-    deepMerge({ server: { signup: 'open' } }, options.settings ?? {}),
+    deepMerge(
+      { server: { signup: 'open', authRateLimitPerMinute: 100_000, rateLimitPerMinute: 1_000_000 } },
+      options.settings ?? {},
+    ),
   ) as Settings;
   try {
     const server = await startServer({
