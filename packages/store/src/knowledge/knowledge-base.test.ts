@@ -161,7 +161,8 @@ describeOnEachDatabase('knowledge base over the store', process.env['DATABASE_UR
         exactHits.map((hit) => hit.source),
         `${kind}: ${query}`,
       ).toEqual(indexed.map((hit) => hit.source));
-      exactHits.forEach((hit, index) => expect(hit.score).toBeCloseTo(indexed[index]?.score ?? -1, 4));
+      for (const [index, hit] of exactHits.entries())
+        expect(hit.score).toBeCloseTo(indexed[index]?.score ?? -1, 4);
     }
   });
 
