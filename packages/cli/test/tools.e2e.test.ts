@@ -99,6 +99,25 @@ describe('aether init, mcp and secrets (real CLI process)', () => {
     expect((await cli(['mcp', 'remove', 'everything'])).code).toBe(0);
     expect(JSON.parse((await cli(['mcp', 'list', '--json'])).stdout)).toEqual([]);
     expect((await cli(['mcp', 'remove', 'everything'])).stderr).toContain('MCP_SERVER_NOT_FOUND');
+    // Per tenant in the database instead of the file.
+    const stored = await cli([
+      'mcp',
+      'add',
+      'memory',
+      '--database',
+      '--trusted',
+      '--',
+      process.execPath,
+      serverEntry('server-memory'),
+    ]);
+    expect(stored.stdout).toContain('added MCP server "memory" to the database');
+    expect(JSON.parse((await cli(['mcp', 'list', '--json'])).stdout)).toEqual([
+      expect.objectContaining({ name: 'memory', source: 'database', trusted: true }),
+    ]);
+    const memory = await cli(['mcp', 'test', 'memory']);
+    expect(memory.stdout).toMatch(/memory__read_graph\s+read-only/);
+    expect(memory.stdout).toMatch(/memory__create_entities\s+write/);
+    expect((await cli(['mcp', 'remove', 'memory'])).code).toBe(0);
   });
 
   it('a broken mcp.json is reported with the file, server and field', async () => {
