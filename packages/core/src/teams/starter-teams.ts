@@ -39,7 +39,14 @@ function definitions(defaults: TeamPolicyDefaults): TeamDefinition[] {
         { agentId: 'researcher', relationship: 'orchestrate' },
         { agentId: 'writer', relationship: 'orchestrate' },
       ],
-      preApprovedTools: ['knowledge_*', 'read_file', 'list_files', 'search_files'],
+      preApprovedTools: [
+        'aether__*',
+        'filesystem__read_*',
+        'filesystem__list_*',
+        'filesystem__search_files',
+        'filesystem__get_file_info',
+        'filesystem__directory_tree',
+      ],
       policy: { mode: 'parallel', maxConcurrency: defaults.maxConcurrency },
     },
     {
@@ -52,7 +59,14 @@ function definitions(defaults: TeamPolicyDefaults): TeamDefinition[] {
         { agentId: 'research-manager', relationship: 'delegate' },
         { agentId: 'engineering-manager', relationship: 'delegate' },
       ],
-      preApprovedTools: ['knowledge_*', 'read_file', 'list_files'],
+      preApprovedTools: [
+        'aether__*',
+        'filesystem__read_*',
+        'filesystem__list_*',
+        'filesystem__search_files',
+        'filesystem__get_file_info',
+        'filesystem__directory_tree',
+      ],
       policy: { mode: 'sequential', maxConcurrency: defaults.maxConcurrency },
     },
   ];
