@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { type GraphQLSchema, graphql } from 'graphql';
+import { execute, type GraphQLSchema, graphql, subscribe, validate } from 'graphql';
 import { makeHandler } from 'graphql-ws/use/@fastify/websocket';
 import { errorResponse, object, string } from '../app/schemas.ts';
 import type { Principal, ServerContext } from '../app/server-context.ts';
@@ -56,6 +56,10 @@ export function registerGraphqlRoutes(
       { principal?: Principal; controller?: AbortController }
     >({
       schema,
+      // Our own graphql functions, so schema and execution come from one copy of the module.
+      execute,
+      subscribe,
+      validate,
       onConnect: async (ctx) => {
         const header = ctx.connectionParams?.authorization;
         const token = typeof header === 'string' ? header.replace(/^Bearer\s+/i, '') : undefined;

@@ -237,6 +237,8 @@ export class RunExecutor {
         ['INVALID_RUN_TRANSITION', 'RUN_OWNED_ELSEWHERE'].includes(error.code)
       )
         throw error;
+      // Closing: the run stays running and is resumed by the next process to start.
+      if (this.#stopped.signal.aborted) return 'skipped';
       this.#options.onError?.(`run ${run.id} could not be executed: ${describeError(error)}`, error);
       await this.#failUnstarted(tenant, run, error);
       return 'failed';

@@ -287,7 +287,7 @@ export function registerAdminRoutes(app: FastifyInstance, context: ServerContext
     async (request, reply) => {
       requireRole(request, 'admin');
       if (!(await tenantOf(request).mcpServers.remove(request.params.name)))
-        throw new AetherError('MCP_SERVER_NOT_FOUND', `no MCP server "${request.params.name}"`, {
+        throw new AetherError('MCP_SERVER_NOT_FOUND', 'no MCP server with that name', {
           category: 'user',
         });
       reply.status(204).send();
@@ -352,7 +352,7 @@ export function registerAdminRoutes(app: FastifyInstance, context: ServerContext
     async (request, reply) => {
       requireRole(request, 'admin');
       if (!(await vaultOf(request).remove(request.params.name)))
-        throw new AetherError('SECRET_NOT_FOUND', `no secret "${request.params.name}"`, { category: 'user' });
+        throw new AetherError('SECRET_NOT_FOUND', 'no secret with that name', { category: 'user' });
       reply.status(204).send();
     },
   );
