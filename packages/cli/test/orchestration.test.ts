@@ -9,7 +9,6 @@ import {
   ScriptedModel,
   settingsWith,
   synthesisReply,
-  TEAM_AGENTS,
   type TeamFixture,
   verdict,
 } from './team-harness.ts';

@@ -112,7 +112,9 @@ describe('aether run (end to end, real CLI process, fake provider server)', () =
       to: 'research-manager',
       reason: 'a research question',
     });
-    const handedOver = server.requests.find((request) => request.system.startsWith('You are the Research & Writing Manager'));
+    const handedOver = server.requests.find((request) =>
+      request.system.startsWith('You are the Research & Writing Manager'),
+    );
     expect(handedOver?.lastUserText).toContain('lead handed this conversation to you: a research question');
   });
 

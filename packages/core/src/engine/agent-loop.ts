@@ -165,9 +165,9 @@ export async function runAgentLoop(input: AgentLoopInput): Promise<AgentLoopResu
       }
       if (checkpoints !== undefined) {
         checkpoints.record(`${stepId}/model`, step as unknown as JsonValue);
-        // Tools may have side effects: the step that asked for them is stored first, so a
-        // resumed run replays this answer instead of asking the model again.
-        if (step.toolCalls.length > 0) await checkpoints.durable();
+        // Stored before the run moves on (tools may have side effects): a resumed run replays
+        // this answer instead of asking again; only calls in flight at a crash are re-asked.
+        await checkpoints.durable();
       }
     }
     usage.inputTokens += step.inputTokens;

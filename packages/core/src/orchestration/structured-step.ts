@@ -83,6 +83,7 @@ export async function runStructuredStep<T>(context: RunContext, input: Structure
       text = result.text;
       context.budget.add(result.inputTokens + result.outputTokens);
       context.checkpoints.record(callKey, text);
+      await context.checkpoints.durable();
     }
     try {
       const value = input.schema.parse(extractJson(text));
