@@ -1,9 +1,11 @@
 // Issue 3: 2N+1 with N = 8 specialists on a zero-latency model (overhead per model step,
 // every step checkpointed), and 1,000 concurrent single-agent runs (one tool call, two
 // model calls of 50 ms each): wall time, runs per second, peak RSS.
+import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import {
   type AgentDefinition,
   AgentRegistry,
@@ -19,6 +21,7 @@ import {
 } from '@aether/core';
 import { FakeModel, type FakeReply, FakeToolHost } from '@aether/core/testing';
 import { openStore } from '@aether/store';
+import { createTemporaryDatabase } from '@aether/store/testing';
 import type { LanguageModelV4CallOptions } from '@ai-sdk/provider';
 import { type Benchmark, type Summary, summarize, us } from './stats.ts';
 
@@ -90,9 +93,13 @@ interface Fixture {
   close(): Promise<void>;
 }
 
-async function fixture(): Promise<Fixture> {
+/** PGlite on disk, or a fresh database on the PostgreSQL server at `databaseUrl`. */
+async function fixture(databaseUrl?: string): Promise<Fixture> {
   const dir = await mkdtemp(join(tmpdir(), 'aether-bench-'));
-  const sqlStore = await openStore({ dataDir: join(dir, 'db') });
+  const server = databaseUrl === undefined ? undefined : await createTemporaryDatabase(databaseUrl);
+  const sqlStore = await openStore(
+    server === undefined ? { dataDir: join(dir, 'db') } : { databaseUrl: server.url },
+  );
   const store = sqlStore.forTenant((await sqlStore.tenants.ensure({ slug: 'bench', name: 'Bench' })).id);
   const journal = new EventJournal({
     target: tenantJournalTarget(store),
@@ -104,6 +111,7 @@ async function fixture(): Promise<Fixture> {
     journal,
     async close() {
       await sqlStore.close();
+      await server?.drop();
       await rm(dir, { recursive: true, force: true });
     },
   };
@@ -174,8 +182,8 @@ interface ConcurrentResult {
   baselineRssMb: number;
 }
 
-async function concurrentRuns(count: number): Promise<ConcurrentResult> {
-  const f = await fixture();
+async function concurrentRuns(count: number, databaseUrl?: string): Promise<ConcurrentResult> {
+  const f = await fixture(databaseUrl);
   try {
     const agent = worker(1, ['lookup']);
     const tools = new FakeToolHost({ lookup: { execute: () => ({ value: 42 }) } });
@@ -212,6 +220,36 @@ async function concurrentRuns(count: number): Promise<ConcurrentResult> {
   }
 }
 
+/**
+ * Measures the concurrent runs on the PostgreSQL server in a fresh process, so its RSS is
+ * not inflated by a PGlite instance this process opened earlier.
+ */
+function concurrentRunsInChild(count: number, databaseUrl: string): Promise<ConcurrentResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(
+      process.execPath,
+      ['--expose-gc', fileURLToPath(import.meta.url), '--concurrent-on-server', String(count)],
+      {
+        env: { ...process.env, DATABASE_URL: databaseUrl },
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    );
+    let output = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+      output += chunk;
+    });
+    child.on('close', (code) => {
+      if (code !== 0) reject(new Error(`the server benchmark process exited with ${code}`));
+      else resolve(JSON.parse(output.trim().split('\n').at(-1) ?? '{}') as ConcurrentResult);
+    });
+  });
+}
+
+if (import.meta.main && process.argv[2] === '--concurrent-on-server') {
+  const result = await concurrentRuns(Number(process.argv[3]), process.env['DATABASE_URL']);
+  process.stdout.write(`${JSON.stringify(result)}\n`);
+}
+
 /** Issue 3's benchmark section. */
 export const orchestrationBenchmark: Benchmark = {
   name: 'orchestration',
@@ -220,6 +258,12 @@ export const orchestrationBenchmark: Benchmark = {
     console.log(team);
     const concurrent = await concurrentRuns(quick ? 200 : 1000);
     console.log(concurrent);
+    const databaseUrl = process.env['DATABASE_URL'];
+    const onServer =
+      databaseUrl === undefined ? undefined : await concurrentRunsInChild(quick ? 200 : 1000, databaseUrl);
+    if (onServer !== undefined) console.log(onServer);
+    const row = (label: string, result: ConcurrentResult) =>
+      `| ${label} | ${(result.wallMs / 1000).toFixed(2)} s | ${Math.round(result.runsPerSecond)} | ${Math.round(result.peakRssMb)} MB | ${Math.round(result.baselineRssMb)} MB |`;
     return `## Team orchestration (issue 3)
 
 **2N+1 with N = ${SPECIALISTS} specialists**, zero-latency in-process model: plan, ${SPECIALISTS}
@@ -236,15 +280,17 @@ For scale (non-durable peers on this machine kind, from the issue): OpenAI Agent
 AI SDK ~140 µs, LangGraph.js ~830 µs, Mastra ~1,360 µs. Target: ≤ 260 µs with every step checkpointed.
 
 **${concurrent.runs} concurrent single-agent runs** (one tool call, two model calls of 50 ms each),
-all in one process on PGlite, every event and checkpoint stored:
+every event and checkpoint stored, on the embedded database and on the PostgreSQL server:
 
-| wall time | runs/s | peak RSS | RSS before the batch |
-|---|---|---|---|
-| ${(concurrent.wallMs / 1000).toFixed(2)} s | ${Math.round(concurrent.runsPerSecond)} | ${Math.round(concurrent.peakRssMb)} MB | ${Math.round(concurrent.baselineRssMb)} MB |
+| store | wall time | runs/s | peak RSS | RSS before the batch |
+|---|---|---|---|---|
+${row('PGlite, in this process', concurrent)}
+${onServer === undefined ? '| PostgreSQL server | not measured (run with DATABASE_URL) | | | |' : row('PostgreSQL server (pool of 10)', onServer)}
 
 Peers (non-durable, from the issue): AI SDK 0.77 s, OpenAI Agents SDK 1.08 s, LangGraph.js 2.85 s;
-ideal 0.1 s; target ≤ 1.0 s. Peak RSS of peers 155–556 MB; target ≤ 180 MB. The RSS includes the
-embedded PostgreSQL (PGlite, WebAssembly) living in the same process.
+ideal 0.1 s; target ≤ 1.0 s. Peak RSS of peers 155–556 MB; target ≤ 180 MB. With PGlite the RSS
+includes the embedded PostgreSQL itself (WebAssembly, about 400–500 MB before any run); with a
+PostgreSQL server the database lives in its own process.
 `;
   },
 };
