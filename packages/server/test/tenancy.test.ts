@@ -257,7 +257,7 @@ it("never shows tenant B's canary to tenant A, on any route, stream or GraphQL o
   const own = await graphql('query($id: ID!) { run(id: $id) { id goal answer } }', { id: a.runId });
   expect(JSON.stringify(own.data)).toContain(a.canary);
   const list = await graphql('{ runs(limit: 100) { id goal } }');
-  expect((list.data?.['runs'] as unknown[]).length).toBeGreaterThan(0);
+  expect(((list.data?.['runs'] ?? []) as unknown[]).length).toBeGreaterThan(0);
 
   // SSE and WebSocket streams of B's run.
   const sse = await readSse(server.url, `/v1/runs/${b.runId}/events`, bearer(token));

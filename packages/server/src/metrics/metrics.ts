@@ -19,11 +19,21 @@ export function createMetrics(context: ServerContext): Registry {
         this.set({ status }, count ?? 0);
     },
   });
-  const calls = new Gauge({
+  // One query per scrape feeds both gauges (prom-client collects them concurrently).
+  let usage: ReturnType<typeof context.accounts.usageByProvider> | undefined;
+  const usageOnce = () => {
+    usage ??= context.accounts.usageByProvider().finally(() => setImmediate(() => (usage = undefined)));
+    return usage;
+  };
+  new Gauge({
     name: 'aether_model_calls_total',
     help: 'Model calls by provider, all tenants.',
     labelNames: ['provider'],
     registers: [registry],
+    async collect() {
+      this.reset();
+      for (const row of await usageOnce()) this.set({ provider: row.provider }, row.calls);
+    },
   });
   new Gauge({
     name: 'aether_model_tokens_total',
@@ -32,11 +42,9 @@ export function createMetrics(context: ServerContext): Registry {
     registers: [registry],
     async collect() {
       this.reset();
-      calls.reset();
-      for (const usage of await context.accounts.usageByProvider()) {
-        calls.set({ provider: usage.provider }, usage.calls);
-        this.set({ provider: usage.provider, direction: 'input' }, usage.inputTokens);
-        this.set({ provider: usage.provider, direction: 'output' }, usage.outputTokens);
+      for (const row of await usageOnce()) {
+        this.set({ provider: row.provider, direction: 'input' }, row.inputTokens);
+        this.set({ provider: row.provider, direction: 'output' }, row.outputTokens);
       }
     },
   });

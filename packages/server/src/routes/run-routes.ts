@@ -271,7 +271,7 @@ export function registerRunRoutes(app: FastifyInstance, context: ServerContext, 
             category: 'user',
           });
         }
-        if (answered.decidedBy !== who.actor) {
+        if (answered.status !== (decision === 'approve' ? 'approved' : 'denied')) {
           throw new AetherError(
             'APPROVAL_ALREADY_DECIDED',
             `approval ${answered.id} is already ${answered.status}`,

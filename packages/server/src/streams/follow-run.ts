@@ -1,4 +1,4 @@
-import type { RunEvent, TenantStore } from '@aether/core';
+import { type RunEvent, TERMINAL_RUN_STATUSES, type TenantStore } from '@aether/core';
 import type { EventBus } from './event-bus.ts';
 
 /** Event types after which a run's trace has nothing more. */
@@ -55,6 +55,13 @@ export async function* followRun(options: FollowRunOptions): AsyncGenerator<RunE
       }
     };
     if (yield* catchUp()) return;
+    // A run that already ended has all its events stored (its status changes in the same
+    // transaction as its last events): after one more read there is nothing left to wait for.
+    const run = await tenant.runs.get(runId);
+    if (run === undefined || TERMINAL_RUN_STATUSES.includes(run.status)) {
+      yield* catchUp();
+      return;
+    }
     while (!signal.aborted) {
       const event = buffer.shift();
       if (event === undefined) {
