@@ -38,7 +38,7 @@ export interface ServeOptions {
   logger?: boolean | { level: string };
   /** Embedded mode: execute runs in this process (default true). */
   runWorkers?: boolean;
-  /** BullMQ key prefix (tests keep their queues apart). */
+  /** BullMQ key prefix (default `AETHER_QUEUE_PREFIX`, else BullMQ's `bull`); deployments sharing a Redis keep apart with it. */
   queuePrefix?: string;
 }
 
@@ -109,7 +109,10 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     let queue: RunQueue;
     let executor: RunExecutor | undefined;
     if (distributed && redisUrl !== undefined) {
-      queue = createBullRunQueue(redisUrl, options.queuePrefix);
+      queue = createBullRunQueue(
+        redisUrl,
+        options.queuePrefix ?? variable(options.env, 'AETHER_QUEUE_PREFIX'),
+      );
     } else {
       executor = new RunExecutor({
         store,
@@ -197,14 +200,15 @@ export async function startWorker(options: ServeOptions): Promise<RunningWorker>
       onError: (message) => process.stderr.write(`aether worker: ${message}\n`),
     });
     closers.push(() => executor.close());
-    const queue = createBullRunQueue(redisUrl, options.queuePrefix);
+    const prefix = options.queuePrefix ?? variable(options.env, 'AETHER_QUEUE_PREFIX');
+    const queue = createBullRunQueue(redisUrl, prefix);
     closers.push(() => queue.close());
     const worker = startBullRunWorker({
       url: redisUrl,
       executor,
       concurrency: settings.server.workerConcurrency,
       lockMs: settings.server.queueLockMs,
-      ...(options.queuePrefix === undefined ? {} : { prefix: options.queuePrefix }),
+      ...(prefix === undefined ? {} : { prefix }),
     });
     closers.push(() => worker.close());
     for (const run of await createAccountDirectory(store).unfinishedRuns(100_000))
