@@ -144,7 +144,9 @@ describe('plan schema', () => {
 
   it('describePlanProblems without the input still tells missing from wrong, and uses reportInput', () => {
     const schema = createPlanSchema(OPTIONS);
-    const input = { items: [{ id: 'a', title: 'T', acceptance: 'x', capability: 'c', priority: 7 }, { id: 'b' }] };
+    const input = {
+      items: [{ id: 'a', title: 'T', acceptance: 'x', capability: 'c', priority: 7 }, { id: 'b' }],
+    };
     const plain = schema.safeParse(input);
     if (plain.success) throw new Error('expected a failure');
     const message = describePlanProblems(plain.error);
@@ -152,7 +154,9 @@ describe('plan schema', () => {
     expect(message).toContain('- items[0].priority: expected an integer from 1 (low) to 5 (critical)\n');
     const reported = schema.safeParse(input, { reportInput: true });
     if (reported.success) throw new Error('expected a failure');
-    expect(describePlanProblems(reported.error)).toContain('- items[0].priority: expected an integer from 1 (low) to 5 (critical), got 7');
+    expect(describePlanProblems(reported.error)).toContain(
+      '- items[0].priority: expected an integer from 1 (low) to 5 (critical), got 7',
+    );
   });
 
   it('refuses a maxItems outside 1..200', () => {

@@ -17,5 +17,5 @@ export {
   startFakeLlmServer,
 } from './fake-llm-server.ts';
 export { FakeModel, type FakeReply, type FakeScriptEntry } from './fake-model.ts';
-export { makePdf, makePng } from './knowledge-fixtures.ts';
 export { type FakeTool, FakeToolHost } from './fake-tool-host.ts';
+export { makePdf, makePng } from './knowledge-fixtures.ts';
