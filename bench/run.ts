@@ -7,10 +7,17 @@ import { join } from 'node:path';
 import { coreBenchmark } from './core-benchmark.ts';
 import { knowledgeBenchmark } from './knowledge-benchmark.ts';
 import { orchestrationBenchmark } from './orchestration-benchmark.ts';
+import { serverBenchmark } from './server-benchmark.ts';
 import type { Benchmark } from './stats.ts';
 import { toolsBenchmark } from './tools-benchmark.ts';
 
-const BENCHMARKS: Benchmark[] = [coreBenchmark, orchestrationBenchmark, knowledgeBenchmark, toolsBenchmark];
+const BENCHMARKS: Benchmark[] = [
+  coreBenchmark,
+  orchestrationBenchmark,
+  knowledgeBenchmark,
+  toolsBenchmark,
+  serverBenchmark,
+];
 
 const quick = process.argv.includes('--quick');
 const onlyIndex = process.argv.indexOf('--only');

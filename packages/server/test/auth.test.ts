@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RESERVED_SUBDOMAINS, subdomainProblem } from '../src/auth/subdomain.ts';
 import { JWT_AUDIENCE, JWT_ISSUER } from '../src/auth/tokens.ts';
 import { bearer, signUp, startTestServer, type TestAccount, type TestServer } from '../src/testing/index.ts';
 
@@ -38,6 +39,12 @@ describe('sign-up', () => {
     expect((agents.json() as { agents: unknown[] }).agents.length).toBe(7);
     const teams = await server.app.inject({ method: 'GET', url: '/v1/teams', headers: bearer(owner.token) });
     expect((teams.json() as { teams: unknown[] }).teams.length).toBeGreaterThan(0);
+  });
+
+  it('reserves at least 90 names, and allows ordinary ones', () => {
+    expect(RESERVED_SUBDOMAINS.size).toBeGreaterThanOrEqual(90);
+    for (const name of ['acme', 'class-act', 'assets-team', 'scunthorpe', 'cocktail-bar', 'b2b-sales'])
+      expect(subdomainProblem(name), name).toBeUndefined();
   });
 
   it.each([

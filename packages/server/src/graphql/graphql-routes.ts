@@ -3,7 +3,7 @@ import { execute, type GraphQLSchema, graphql, subscribe, validate } from 'graph
 import { makeHandler } from 'graphql-ws/use/@fastify/websocket';
 import { errorResponse, object, string } from '../app/schemas.ts';
 import type { Principal, ServerContext } from '../app/server-context.ts';
-import { principalOf } from '../auth/authenticate.ts';
+import { bearerToken, principalOf } from '../auth/authenticate.ts';
 import type { GraphqlContext } from './schema.ts';
 
 /**
@@ -62,10 +62,12 @@ export function registerGraphqlRoutes(
       validate,
       onConnect: async (ctx) => {
         const header = ctx.connectionParams?.authorization;
-        const token = typeof header === 'string' ? header.replace(/^Bearer\s+/i, '') : undefined;
         try {
-          const found = token !== undefined ? await principalOf(context, token) : ctx.extra.request.principal;
-          if (found === null || found === undefined) return false;
+          // The connection parameter, else the upgrade request's header or ?access_token=.
+          const token =
+            typeof header === 'string' ? header.replace(/^Bearer\s+/i, '') : bearerToken(ctx.extra.request);
+          if (token === undefined) return false;
+          const found = await principalOf(context, token);
           (ctx.extra as { principal?: Principal }).principal = found;
           const controller = new AbortController();
           subscriptions.set(ctx.extra.socket, controller);
