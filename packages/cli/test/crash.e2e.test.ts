@@ -1,5 +1,8 @@
 import { createHash } from 'node:crypto';
+import { join } from 'node:path';
+import type { TenantStore } from '@aether/core';
 import { type FakeLlmRequest, type FakeLlmServer, startFakeLlmServer } from '@aether/core/testing';
+import { openStore } from '@aether/store';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { makeScratch, runCli, type Scratch, startCli, teamResponder } from './cli-harness.ts';
 
@@ -31,10 +34,16 @@ function env(): Record<string, string> {
   return { AETHER_HOME: scratch.home, OPENAI_API_KEY: 'sk-crash', OPENAI_BASE_URL: server.baseURL };
 }
 
-interface RunRow {
-  id: string;
-  status: string;
-  goal: string;
+/** Opens the scratch home's PGlite store with the CLI's local tenant, runs `work`, closes it. */
+async function withLocalStore<T>(work: (tenant: TenantStore) => Promise<T>): Promise<T> {
+  const store = await openStore({ dataDir: join(scratch.home, 'db') });
+  try {
+    const tenant = await store.tenants.findBySlug('local');
+    if (tenant === undefined) throw new Error('the CLI created no local tenant');
+    return await work(store.forTenant(tenant.id));
+  } finally {
+    await store.close();
+  }
 }
 
 it(`finishes every run killed with SIGKILL at a random point (${TRIALS} trials) without repeating a finished step's model call`, async () => {
@@ -51,10 +60,10 @@ it(`finishes every run killed with SIGKILL at a random point (${TRIALS} trials) 
     child.child.kill('SIGKILL');
     const killed = await child.done;
 
-    const runs = JSON.parse(
-      (await runCli(['runs', '--json'], { env: env(), cwd: scratch.dir })).stdout,
-    ) as RunRow[];
-    const run = runs.find((candidate) => candidate.goal === goal);
+    // Read the store in-process between CLI invocations (nobody else has it open then).
+    const run = await withLocalStore(async (tenant) =>
+      (await tenant.runs.list({ limit: 5 })).find((candidate) => candidate.goal === goal),
+    );
     expect(run, `trial ${trial}: the run was stored`).toBeDefined();
     if (run!.status === 'running') {
       const resumed = await runCli(['resume', run!.id, '--json'], { env: env(), cwd: scratch.dir });
@@ -68,10 +77,7 @@ it(`finishes every run killed with SIGKILL at a random point (${TRIALS} trials) 
 
     // A finished step stores its usage event and its checkpoint in one transaction; a
     // finished step asked again would leave a second usage event for the same step.
-    const events = (await runCli(['events', run!.id, '--json'], { env: env(), cwd: scratch.dir })).stdout
-      .split('\n')
-      .filter((line) => line !== '')
-      .map((line) => JSON.parse(line) as { type: string; stepId?: string });
+    const events = await withLocalStore((tenant) => tenant.events.list(run!.id));
     const usagePerStep = new Map<string, number>();
     for (const event of events) {
       if (event.type === 'llm.usage')
@@ -91,9 +97,7 @@ it(`finishes every run killed with SIGKILL at a random point (${TRIALS} trials) 
     expect(Math.max(0, ...repeated), `trial ${trial}: a step asked three times`).toBeLessThanOrEqual(2);
     report.push(`${run!.status === 'running' ? 'resumed' : 'done'}:${repeated.length}`);
   }
-  const final = JSON.parse(
-    (await runCli(['runs', '--json', '--limit', '100'], { env: env(), cwd: scratch.dir })).stdout,
-  ) as RunRow[];
+  const final = await withLocalStore((tenant) => tenant.runs.list({ limit: 100 }));
   expect(final.filter((run) => run.status !== 'completed')).toEqual([]);
   // The log line below shows how many trials were resumed and how many in-flight steps were re-asked.
   console.log(`crash trials: ${report.join(' ')}`);
