@@ -96,8 +96,8 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   try {
     const key = await loadJwtKey(variable(options.env, 'AETHER_JWT_SECRET'), join(options.home, 'jwt.key'));
     const masterKeys = await loadServerMasterKeys(options.env, options.home, !distributed);
-    const redis =
-      redisUrl === undefined || !distributed ? undefined : new Redis(redisUrl, { maxRetriesPerRequest: 2 });
+    // Rate limits are shared through Redis whenever there is one, even in the embedded mode.
+    const redis = redisUrl === undefined ? undefined : new Redis(redisUrl, { maxRetriesPerRequest: 2 });
     if (redis !== undefined) {
       redis.on('error', () => {});
       closers.push(() => redis.quit());
