@@ -1,42 +1,86 @@
 import { Command, CommanderError } from 'commander';
-import { agentsCommand, teamsCommand } from './commands/agents.ts';
-import {
-  configEditCommand,
-  configGetCommand,
-  configPathCommand,
-  configResetCommand,
-  configSetCommand,
-  configShowCommand,
-  configValidateCommand,
-} from './commands/config.ts';
-import { eventsCommand, replayCommand, runsCommand } from './commands/history.ts';
-import { initCommand } from './commands/init.ts';
-import {
-  kbAddCommand,
-  kbListCommand,
-  kbReembedCommand,
-  kbRemoveCommand,
-  kbSearchCommand,
-} from './commands/kb.ts';
-import {
-  mcpAddCommand,
-  mcpApproveCommand,
-  mcpListCommand,
-  mcpRemoveCommand,
-  mcpTestCommand,
-} from './commands/mcp.ts';
-import { migrateCommand } from './commands/migrate.ts';
-import { resumeCommand } from './commands/resume.ts';
-import { runCommand } from './commands/run.ts';
-import {
-  secretsListCommand,
-  secretsRemoveCommand,
-  secretsRotateCommand,
-  secretsSetCommand,
-} from './commands/secrets.ts';
-import { serveCommand } from './commands/serve.ts';
-import { workerCommand } from './commands/worker.ts';
 import { type CommandIo, EXIT, printError } from './output.ts';
+
+// Commands load on use, so `aether --help` or `aether run` never loads what other commands
+// need (the server, MCP clients, parsers).
+const agentsCommand = async (...args: Parameters<typeof import('./commands/agents.ts')['agentsCommand']>) =>
+  (await import('./commands/agents.ts')).agentsCommand(...args);
+const teamsCommand = async (...args: Parameters<typeof import('./commands/agents.ts')['teamsCommand']>) =>
+  (await import('./commands/agents.ts')).teamsCommand(...args);
+const configEditCommand = async (
+  ...args: Parameters<typeof import('./commands/config.ts')['configEditCommand']>
+) => (await import('./commands/config.ts')).configEditCommand(...args);
+const configGetCommand = async (
+  ...args: Parameters<typeof import('./commands/config.ts')['configGetCommand']>
+) => (await import('./commands/config.ts')).configGetCommand(...args);
+const configPathCommand = async (
+  ...args: Parameters<typeof import('./commands/config.ts')['configPathCommand']>
+) => (await import('./commands/config.ts')).configPathCommand(...args);
+const configResetCommand = async (
+  ...args: Parameters<typeof import('./commands/config.ts')['configResetCommand']>
+) => (await import('./commands/config.ts')).configResetCommand(...args);
+const configSetCommand = async (
+  ...args: Parameters<typeof import('./commands/config.ts')['configSetCommand']>
+) => (await import('./commands/config.ts')).configSetCommand(...args);
+const configShowCommand = async (
+  ...args: Parameters<typeof import('./commands/config.ts')['configShowCommand']>
+) => (await import('./commands/config.ts')).configShowCommand(...args);
+const configValidateCommand = async (
+  ...args: Parameters<typeof import('./commands/config.ts')['configValidateCommand']>
+) => (await import('./commands/config.ts')).configValidateCommand(...args);
+const eventsCommand = async (...args: Parameters<typeof import('./commands/history.ts')['eventsCommand']>) =>
+  (await import('./commands/history.ts')).eventsCommand(...args);
+const replayCommand = async (...args: Parameters<typeof import('./commands/history.ts')['replayCommand']>) =>
+  (await import('./commands/history.ts')).replayCommand(...args);
+const runsCommand = async (...args: Parameters<typeof import('./commands/history.ts')['runsCommand']>) =>
+  (await import('./commands/history.ts')).runsCommand(...args);
+const initCommand = async (...args: Parameters<typeof import('./commands/init.ts')['initCommand']>) =>
+  (await import('./commands/init.ts')).initCommand(...args);
+const kbAddCommand = async (...args: Parameters<typeof import('./commands/kb.ts')['kbAddCommand']>) =>
+  (await import('./commands/kb.ts')).kbAddCommand(...args);
+const kbListCommand = async (...args: Parameters<typeof import('./commands/kb.ts')['kbListCommand']>) =>
+  (await import('./commands/kb.ts')).kbListCommand(...args);
+const kbReembedCommand = async (...args: Parameters<typeof import('./commands/kb.ts')['kbReembedCommand']>) =>
+  (await import('./commands/kb.ts')).kbReembedCommand(...args);
+const kbRemoveCommand = async (...args: Parameters<typeof import('./commands/kb.ts')['kbRemoveCommand']>) =>
+  (await import('./commands/kb.ts')).kbRemoveCommand(...args);
+const kbSearchCommand = async (...args: Parameters<typeof import('./commands/kb.ts')['kbSearchCommand']>) =>
+  (await import('./commands/kb.ts')).kbSearchCommand(...args);
+const mcpAddCommand = async (...args: Parameters<typeof import('./commands/mcp.ts')['mcpAddCommand']>) =>
+  (await import('./commands/mcp.ts')).mcpAddCommand(...args);
+const mcpApproveCommand = async (
+  ...args: Parameters<typeof import('./commands/mcp.ts')['mcpApproveCommand']>
+) => (await import('./commands/mcp.ts')).mcpApproveCommand(...args);
+const mcpListCommand = async (...args: Parameters<typeof import('./commands/mcp.ts')['mcpListCommand']>) =>
+  (await import('./commands/mcp.ts')).mcpListCommand(...args);
+const mcpRemoveCommand = async (
+  ...args: Parameters<typeof import('./commands/mcp.ts')['mcpRemoveCommand']>
+) => (await import('./commands/mcp.ts')).mcpRemoveCommand(...args);
+const mcpTestCommand = async (...args: Parameters<typeof import('./commands/mcp.ts')['mcpTestCommand']>) =>
+  (await import('./commands/mcp.ts')).mcpTestCommand(...args);
+const migrateCommand = async (
+  ...args: Parameters<typeof import('./commands/migrate.ts')['migrateCommand']>
+) => (await import('./commands/migrate.ts')).migrateCommand(...args);
+const resumeCommand = async (...args: Parameters<typeof import('./commands/resume.ts')['resumeCommand']>) =>
+  (await import('./commands/resume.ts')).resumeCommand(...args);
+const runCommand = async (...args: Parameters<typeof import('./commands/run.ts')['runCommand']>) =>
+  (await import('./commands/run.ts')).runCommand(...args);
+const secretsListCommand = async (
+  ...args: Parameters<typeof import('./commands/secrets.ts')['secretsListCommand']>
+) => (await import('./commands/secrets.ts')).secretsListCommand(...args);
+const secretsRemoveCommand = async (
+  ...args: Parameters<typeof import('./commands/secrets.ts')['secretsRemoveCommand']>
+) => (await import('./commands/secrets.ts')).secretsRemoveCommand(...args);
+const secretsRotateCommand = async (
+  ...args: Parameters<typeof import('./commands/secrets.ts')['secretsRotateCommand']>
+) => (await import('./commands/secrets.ts')).secretsRotateCommand(...args);
+const secretsSetCommand = async (
+  ...args: Parameters<typeof import('./commands/secrets.ts')['secretsSetCommand']>
+) => (await import('./commands/secrets.ts')).secretsSetCommand(...args);
+const serveCommand = async (...args: Parameters<typeof import('./commands/serve.ts')['serveCommand']>) =>
+  (await import('./commands/serve.ts')).serveCommand(...args);
+const workerCommand = async (...args: Parameters<typeof import('./commands/worker.ts')['workerCommand']>) =>
+  (await import('./commands/worker.ts')).workerCommand(...args);
 
 /** Builds the `aether` command tree over `io`. */
 export function buildProgram(io: CommandIo): Command {

@@ -1,11 +1,11 @@
-import type { ModelDefaults, ModelResolver } from '@aether/core';
-import { modelResolverFromEnvironment as fromEnvironment } from '@aether/server';
+import {
+  modelResolverFromEnvironment as fromEnvironment,
+  type ModelDefaults,
+  type ModelResolver,
+} from '@aether/core';
 import type { CommandIo } from './output.ts';
 
-/**
- * The model resolver for this process, from the environment (shared with the server and its
- * workers: see `@aether/server`'s `modelResolverFromEnvironment`).
- */
+/** The model resolver for this process, from the environment (the server and its workers share it). */
 export function modelResolverFromEnvironment(
   io: Pick<CommandIo, 'env'>,
   requestedModels: readonly string[],

@@ -354,6 +354,7 @@ export { JournalCheckpoints } from './orchestration/step-checkpoints.ts';
 export { extractJson } from './orchestration/structured-step.ts';
 export { resolveByVotes } from './orchestration/synthesis.ts';
 export { normalizeText, textSimilarity, tokenize, tokenSimilarity } from './orchestration/text-similarity.ts';
+export { modelResolverFromEnvironment } from './providers/environment-resolver.ts';
 export { KNOWN_PROVIDERS, type ModelId, type ProviderName, parseModelId } from './providers/model-id.ts';
 export { createModelResolver, type ModelDefaults, noProviderMessage } from './providers/model-resolver.ts';
 export { costOf } from './providers/pricing.ts';
