@@ -8,6 +8,7 @@ import {
   type ExecuteRunInput,
   executeRun,
   factsForGoal,
+  RunChecklists,
   type RunEvent,
   type RunOutcome,
   type RunRecord,
@@ -81,7 +82,9 @@ export async function openRunSession(
   const context = await openStoreContext(io, paths);
   const runMemory = await startRunMemory(io, context, settings, paths);
   const renderer = options.json ? undefined : new TraceRenderer(io.stdout, io.stderr);
+  const checklists = new RunChecklists();
   const tools = await createRunToolHost(io, paths, context.tenant, settings, {
+    checklist: checklists,
     interactive: options.json !== true && process.stdin.isTTY === true && io.stderr.isTTY === true,
     approveWrites: options.approveWrites ?? [],
     beforePrompt: async () => {
@@ -146,6 +149,7 @@ export async function openRunSession(
                 ),
             },
             breakers,
+            checklists,
           },
           {
             ...target,

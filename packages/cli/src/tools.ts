@@ -1,6 +1,7 @@
 import { join, relative } from 'node:path';
 import {
   type ApprovalGate,
+  type ChecklistUpdater,
   createAetherToolServer,
   denyingApprovalGate,
   type KnowledgeBase,
@@ -66,6 +67,8 @@ export interface RunToolsOptions {
   knowledge?: KnowledgeBase;
   /** The gate to use instead of the terminal or the denying one (tests, servers). */
   gate?: ApprovalGate;
+  /** The checklists behind `aether__update_checklist_item` (the runs of this process). */
+  checklist?: ChecklistUpdater;
 }
 
 /**
@@ -91,6 +94,7 @@ export async function createRunToolHost(
     : undefined;
   const own = createAetherToolServer({
     ...(options.knowledge === undefined ? {} : { knowledge: options.knowledge }),
+    ...(options.checklist === undefined ? {} : { checklist: options.checklist }),
     ...(terminal === undefined ? {} : { questioner: terminal.questioner() }),
   });
   const execution = settings.execution;

@@ -292,6 +292,7 @@ export {
   startStateSweeper,
 } from './knowledge/run-memory.ts';
 export { contentWords, distinctTerms, stem, termsWithRepeats } from './knowledge/text-terms.ts';
+export { RunChecklists } from './orchestration/checklist-tool.ts';
 export type { BreakerSnapshot, FailureOutcome } from './orchestration/circuit-breaker.ts';
 export {
   type BreakerState,

@@ -14,6 +14,7 @@ import { startConversation } from '../engine/turn-preparation.ts';
 import { AetherError, describeError } from '../errors.ts';
 import type { EventJournal, RunJournal } from '../events/event-journal.ts';
 import type { Settings } from '../settings/settings-schema.ts';
+import type { RunChecklists } from './checklist-tool.ts';
 import { CircuitBreaker } from './circuit-breaker.ts';
 import { LoopDetector, RunBudget, StallDetector } from './progress.ts';
 import { type GoalMemory, guardAndProgressHooks, type RunContext } from './run-context.ts';
@@ -47,6 +48,8 @@ export interface RunDependencies {
   memory?: GoalMemory;
   /** Breakers shared by the runs of this process (default: one per run). */
   breakers?: CircuitBreaker;
+  /** Where a team run's checklist is reachable by the `update_checklist_item` tool. */
+  checklists?: RunChecklists;
 }
 
 /** Which run to execute: a new one, a stored `queued` run, or a `running` run to resume. */
@@ -309,7 +312,7 @@ export async function executeRun(deps: RunDependencies, input: ExecuteRunInput):
           agentId: team.lead,
           model: lead === undefined ? '' : (deps.modelsFor(lead)[0]?.id ?? ''),
         });
-      answer = (await runTeam(context, team, deps.mediatorModels)).answer;
+      answer = (await runTeam(context, team, deps.mediatorModels, deps.checklists)).answer;
     }
     const usage = runUsage();
     journal.emit({ type: 'run.completed', answer, usage });

@@ -3,6 +3,7 @@ import type { ChecklistItem } from '../contracts/checklist.ts';
 import type { ResolvedModel } from '../contracts/model.ts';
 import type { TeamDefinition } from '../contracts/team.ts';
 import { AetherError } from '../errors.ts';
+import type { RunChecklists } from './checklist-tool.ts';
 import { runDelegation } from './delegation.ts';
 import { escalate, recordAgentFailure } from './escalation.ts';
 import { planGoal } from './intake.ts';
@@ -37,6 +38,7 @@ export async function runTeam(
   context: RunContext,
   team: TeamDefinition,
   mediator: readonly ResolvedModel[] | undefined,
+  checklists?: RunChecklists,
 ): Promise<TeamRunResult> {
   const lead = requireAgent(context, team.lead, `the lead of team "${team.id}"`);
   const members = team.members.map((member) => ({
@@ -65,7 +67,24 @@ export async function runTeam(
     });
   }
   const routes = await preflight(context, items, orchestrated, team);
+  const unregister = checklists?.register(context.journal, items);
+  try {
+    return await executeItems(context, team, items, routes, orchestrated, lead, mediator);
+  } finally {
+    unregister?.();
+  }
+}
 
+/** The N executions (with their verifications), then the synthesis. */
+async function executeItems(
+  context: RunContext,
+  team: TeamDefinition,
+  items: ChecklistItem[],
+  routes: Map<string, AgentDefinition>,
+  orchestrated: readonly AgentDefinition[],
+  lead: AgentDefinition,
+  mediator: readonly ResolvedModel[] | undefined,
+): Promise<TeamRunResult> {
   const outcomes = new Map<string, ItemOutcome>();
   const concurrency =
     team.policy.mode === 'sequential'
