@@ -128,8 +128,14 @@ export function buildProgram(io: CommandIo): Command {
     .option('--json', 'print one JSON object at the end instead of the trace')
     .option('--force', "resume even if the run's process still seems alive")
     .option('--model <id>', 'model to use, as provider:model')
-    .action((id: string, options: { json?: boolean; force?: boolean; model?: string }) =>
-      resumeCommand(io, id, options),
+    .option(
+      '--approve-writes <tool-glob>',
+      'let writes of matching tools run without asking; repeatable',
+      (value: string, previous: string[] = []) => [...previous, value],
+    )
+    .action(
+      (id: string, options: { json?: boolean; force?: boolean; model?: string; approveWrites?: string[] }) =>
+        resumeCommand(io, id, options),
     );
 
   program

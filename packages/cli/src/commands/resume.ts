@@ -12,7 +12,7 @@ import { cancelOnInterrupt, reportOutcome } from './run.ts';
 export async function resumeCommand(
   io: CommandIo,
   id: string,
-  options: { json?: boolean; force?: boolean; model?: string },
+  options: { json?: boolean; force?: boolean; model?: string; approveWrites?: string[] },
 ): Promise<void> {
   const paths = aetherPaths(io);
   const workspace = await loadWorkspace(io, paths, { quiet: options.json === true });
@@ -23,6 +23,7 @@ export async function resumeCommand(
     const session = await openRunSession(io, paths, workspace, lead, {
       ...(options.model === undefined ? {} : { model: options.model }),
       json: options.json === true,
+      approveWrites: options.approveWrites ?? [],
       signal: interrupt.signal,
     });
     try {
