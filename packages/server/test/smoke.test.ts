@@ -27,7 +27,7 @@ it('signs up, runs a goal and streams it', async () => {
   const { id } = created.json() as { id: string };
   const read = await readSse(server.url, `/v1/runs/${id}/events`, bearer(account.token));
   expect(read.status).toBe(200);
-  expect(read.events.at(-1)?.type).toBe('run.completed');
+  expect(read.events.at(-1)?.type, JSON.stringify(read.events.at(-1))).toBe('run.completed');
   const run = await server.app.inject({
     method: 'GET',
     url: `/v1/runs/${id}`,
