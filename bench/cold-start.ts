@@ -16,7 +16,11 @@ function runOnce(
 ): Promise<number> {
   return new Promise((resolve, reject) => {
     const started = performance.now();
-    const child = spawn(process.execPath, [bin, 'run', 'hello', '--agent', 'lead', '--json'], { env, cwd, stdio: 'ignore' });
+    const child = spawn(process.execPath, [bin, 'run', 'hello', '--agent', 'lead', '--json'], {
+      env,
+      cwd,
+      stdio: 'ignore',
+    });
     let firstAt: number | undefined;
     firstRequest().then((at) => {
       firstAt = at;
