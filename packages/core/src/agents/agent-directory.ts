@@ -1,9 +1,8 @@
 /** Loading every agent file of a directory, keeping the good ones when some are broken. */
-import { readdir, readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import type { AgentDefinition } from '../contracts/agent.ts';
 import { AGENT_FILE_SUFFIX, parseAgentFile } from './agent-file.ts';
 import { type AgentFileProblem, makeAgentFileProblem } from './agent-problems.ts';
+import { readDefinitionFiles } from './definition-files.ts';
 
 /** Agents that loaded, and the problems of those that did not. */
 export interface AgentLoadResult {
@@ -63,46 +62,20 @@ function idPosition(text: string): { line?: number; column?: number } {
   return index === -1 ? {} : { line: index + 1, column: 1 };
 }
 
-function errorCode(error: unknown): string | undefined {
-  if (error instanceof Error && 'code' in error && typeof error.code === 'string') return error.code;
-  return undefined;
-}
-
 async function readAgentSources(directory: string, problems: AgentFileProblem[]): Promise<AgentFileSource[]> {
-  let names: string[];
-  try {
-    const entries = await readdir(directory, { withFileTypes: true });
-    names = entries
-      .filter((entry) => (entry.isFile() || entry.isSymbolicLink()) && entry.name.endsWith(AGENT_FILE_SUFFIX))
-      .map((entry) => entry.name)
-      .sort();
-  } catch (error) {
-    if (errorCode(error) === 'ENOENT') return [];
+  const { sources, failures } = await readDefinitionFiles(directory, (name) =>
+    name.endsWith(AGENT_FILE_SUFFIX),
+  );
+  for (const failure of failures) {
     problems.push(
       makeAgentFileProblem({
-        code: 'AGENT_DIRECTORY_UNREADABLE',
-        path: directory,
-        expected: 'a readable directory of *.agent.md files',
-        got: `an error (${errorCode(error) ?? String(error)})`,
+        code: failure.scope === 'directory' ? 'AGENT_DIRECTORY_UNREADABLE' : 'AGENT_FILE_UNREADABLE',
+        path: failure.path,
+        expected:
+          failure.scope === 'directory' ? 'a readable directory of *.agent.md files' : 'a readable file',
+        got: failure.got,
       }),
     );
-    return [];
-  }
-  const sources: AgentFileSource[] = [];
-  for (const name of names) {
-    const path = join(directory, name);
-    try {
-      sources.push({ path, text: await readFile(path, 'utf8') });
-    } catch (error) {
-      problems.push(
-        makeAgentFileProblem({
-          code: 'AGENT_FILE_UNREADABLE',
-          path,
-          expected: 'a readable file',
-          got: `an error (${errorCode(error) ?? String(error)})`,
-        }),
-      );
-    }
   }
   return sources;
 }

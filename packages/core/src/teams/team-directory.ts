@@ -1,6 +1,5 @@
 /** Loading every team file of a directory, keeping the good ones when some are broken. */
-import { readdir, readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { readDefinitionFiles } from '../agents/definition-files.ts';
 import type { TeamDefinition } from '../contracts/team.ts';
 import { isTeamFileName, parseTeamFile } from './team-file.ts';
 import { makeTeamFileProblem, type TeamFileProblem } from './team-problems.ts';
@@ -64,46 +63,18 @@ export function loadTeamFiles(files: Iterable<TeamFileSource>, defaults: TeamPol
   return { teams, problems };
 }
 
-function errorCode(error: unknown): string | undefined {
-  if (error instanceof Error && 'code' in error && typeof error.code === 'string') return error.code;
-  return undefined;
-}
-
 async function readTeamSources(directory: string, problems: TeamFileProblem[]): Promise<TeamFileSource[]> {
-  let names: string[];
-  try {
-    const entries = await readdir(directory, { withFileTypes: true });
-    names = entries
-      .filter((entry) => (entry.isFile() || entry.isSymbolicLink()) && isTeamFileName(entry.name))
-      .map((entry) => entry.name)
-      .sort();
-  } catch (error) {
-    if (errorCode(error) === 'ENOENT') return [];
+  const { sources, failures } = await readDefinitionFiles(directory, isTeamFileName);
+  for (const failure of failures) {
     problems.push(
       makeTeamFileProblem({
-        code: 'TEAM_DIRECTORY_UNREADABLE',
-        path: directory,
-        expected: 'a readable directory of *.team.yaml files',
-        got: `an error (${errorCode(error) ?? String(error)})`,
+        code: failure.scope === 'directory' ? 'TEAM_DIRECTORY_UNREADABLE' : 'TEAM_FILE_UNREADABLE',
+        path: failure.path,
+        expected:
+          failure.scope === 'directory' ? 'a readable directory of *.team.yaml files' : 'a readable file',
+        got: failure.got,
       }),
     );
-    return [];
-  }
-  const sources: TeamFileSource[] = [];
-  for (const name of names) {
-    const path = join(directory, name);
-    try {
-      sources.push({ path, text: await readFile(path, 'utf8') });
-    } catch (error) {
-      problems.push(
-        makeTeamFileProblem({
-          code: 'TEAM_FILE_UNREADABLE',
-          path,
-          expected: 'a readable file',
-          got: `an error (${errorCode(error) ?? String(error)})`,
-        }),
-      );
-    }
   }
   return sources;
 }
