@@ -3,7 +3,7 @@ import {
   AetherError,
   type AgentDefinition,
   AgentRegistry,
-  CircuitBreaker,
+  breakersFromSettings,
   EventJournal,
   type ExecuteRunInput,
   executeRun,
@@ -109,12 +109,7 @@ export async function openRunSession(
     renderer?.render(event);
   });
   const owner = processOwner();
-  const breakers = new CircuitBreaker({
-    threshold: settings.escalation.threshold,
-    windowMs: settings.escalation.windowMs,
-    cooldownMs: settings.escalation.cooldownMs,
-    clock: systemClock,
-  });
+  const breakers = breakersFromSettings(settings, systemClock);
   const executing = new Set<string>();
   const heartbeat = setInterval(() => {
     for (const id of executing) context.tenant.runs.heartbeat(id, owner).catch(() => undefined);

@@ -302,13 +302,16 @@ export {
 export { TRANSFER_TOOL } from './orchestration/delegation.ts';
 export {
   assembleTeam,
+  breakersFromSettings,
   type ExecuteRunInput,
   executeRun,
+  findMaster,
   limitsFor,
   type RunDependencies,
   type RunMode,
   type RunOutcome,
   type RunTarget,
+  requireMaster,
   runModeOf,
 } from './orchestration/execute-run.ts';
 export {

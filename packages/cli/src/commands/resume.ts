@@ -1,3 +1,4 @@
+import { findMaster } from '@aether/core';
 import { aetherPaths } from '../context.ts';
 import type { CommandIo } from '../output.ts';
 import { assertResumable, openRunSession } from '../run-session.ts';
@@ -16,7 +17,7 @@ export async function resumeCommand(
 ): Promise<void> {
   const paths = aetherPaths(io);
   const workspace = await loadWorkspace(io, paths, { quiet: options.json === true });
-  const lead = workspace.agents.find((agent) => agent.tier === 'master') ?? workspace.agents[0];
+  const lead = findMaster(workspace.agents) ?? workspace.agents[0];
   const interrupt = cancelOnInterrupt();
   try {
     if (lead === undefined) throw new Error('no agents are defined in .aether/agents');

@@ -3,6 +3,7 @@ import {
   type AgentDefinition,
   AgentRegistry,
   type RunMode,
+  requireMaster,
   type TeamDefinition,
   validateTeam,
 } from '@aether/core';
@@ -49,19 +50,6 @@ export function requireTeam(workspace: Workspace, id: string): TeamDefinition {
     });
   }
   return team;
-}
-
-function master(workspace: Workspace): AgentDefinition {
-  const lead = [...workspace.agents]
-    .sort((a, b) => a.id.localeCompare(b.id))
-    .find((agent) => agent.tier === 'master');
-  if (lead === undefined) {
-    throw new AetherError('AGENT_NOT_FOUND', 'no master agent is defined to lead the run', {
-      category: 'user',
-      hint: 'add one to .aether/agents, or pass --agent <id>',
-    });
-  }
-  return lead;
 }
 
 /** Installs Ctrl-C / SIGTERM handling: the first cancels the run cleanly, the second exits. */
@@ -137,7 +125,7 @@ export async function runCommand(io: CommandIo, goal: string, options: RunComman
     first = requireAgent(workspace, team.lead);
     mode = { kind: 'team', team };
   } else {
-    first = master(workspace);
+    first = requireMaster(workspace.agents);
     mode = { kind: 'auto' };
   }
   const interrupt = cancelOnInterrupt();

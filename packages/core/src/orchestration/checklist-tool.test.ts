@@ -23,7 +23,12 @@ describe('RunChecklists (the update_checklist_item tool)', () => {
   it('lets the owner report progress and a claim of done, leaving the verdict to verification', async () => {
     const events: RunEvent[] = [];
     const journal = new EventJournal({
-      target: { write: async (batch) => (events.push(...batch.events), []) },
+      target: {
+        write: async (batch) => {
+          events.push(...batch.events);
+          return [];
+        },
+      },
       clock: { now: () => 0 },
       flushIntervalMs: 0,
     });

@@ -104,16 +104,37 @@ export function runModeOf(run: RunRecord): RunMode {
   return mode;
 }
 
-/** The team `auto` mode assembles: the master leads, every other agent is an orchestrated member. */
-export function assembleTeam(registry: AgentRegistry, settings: Settings): TeamDefinition {
-  const agents = registry.all();
-  const lead = [...agents].sort((a, b) => a.id.localeCompare(b.id)).find((agent) => agent.tier === 'master');
+/** The master that leads runs without a team: the first master agent by id, if any. */
+export function findMaster(agents: readonly AgentDefinition[]): AgentDefinition | undefined {
+  return [...agents].sort((a, b) => a.id.localeCompare(b.id)).find((agent) => agent.tier === 'master');
+}
+
+/** {@link findMaster}, or `AGENT_NOT_FOUND` naming what to do. */
+export function requireMaster(agents: readonly AgentDefinition[]): AgentDefinition {
+  const lead = findMaster(agents);
   if (lead === undefined) {
     throw new AetherError('AGENT_NOT_FOUND', 'no master agent is defined to lead the run', {
       category: 'user',
       hint: 'add one to .aether/agents (aether init creates a starter team), or pass --agent <id>',
     });
   }
+  return lead;
+}
+
+/** Per-agent circuit breakers as the `escalation` settings configure them. */
+export function breakersFromSettings(settings: Settings, clock: Clock): CircuitBreaker {
+  return new CircuitBreaker({
+    threshold: settings.escalation.threshold,
+    windowMs: settings.escalation.windowMs,
+    cooldownMs: settings.escalation.cooldownMs,
+    clock,
+  });
+}
+
+/** The team `auto` mode assembles: the master leads, every other agent is an orchestrated member. */
+export function assembleTeam(registry: AgentRegistry, settings: Settings): TeamDefinition {
+  const agents = registry.all();
+  const lead = requireMaster(agents);
   return {
     id: 'auto',
     name: 'Assembled from the registry',
@@ -257,14 +278,7 @@ export async function executeRun(deps: RunDependencies, input: ExecuteRunInput):
     clock: deps.clock,
     prices: settings.agents.pricing,
     signal,
-    breakers:
-      deps.breakers ??
-      new CircuitBreaker({
-        threshold: settings.escalation.threshold,
-        windowMs: settings.escalation.windowMs,
-        cooldownMs: settings.escalation.cooldownMs,
-        clock: deps.clock,
-      }),
+    breakers: deps.breakers ?? breakersFromSettings(settings, deps.clock),
     modelsFor: deps.modelsFor,
     limitsFor: (agent) => limitsFor(settings, agent),
     history: () => {
