@@ -219,11 +219,47 @@ export interface CheckpointRepository {
  * Everything one tenant owns. Every call runs in a database transaction that sets the
  * tenant for row-level security, as a role that does not own the tables.
  */
+/** A new run whose id the caller chose, created by a group commit. */
+export type NewRunWithId = NewRun & { id: string };
+
+/** A run's checklist items to insert or update. */
+export interface ChecklistUpdate {
+  runId: string;
+  items: readonly ChecklistItem[];
+}
+
+/** Everything one group commit of the run journal writes, in one transaction. */
+export interface JournalBatch {
+  runs: readonly NewRunWithId[];
+  events: readonly RunEvent[];
+  usage: readonly UsageRecord[];
+  checklist: readonly ChecklistUpdate[];
+  checkpoints: readonly Checkpoint[];
+  /** At most one change per run (the journal merges a run's successive changes). */
+  transitions: readonly RunTransitionRequest[];
+}
+
+/** The write path of the run journal: a whole group commit at once. */
+export interface JournalRepository {
+  /**
+   * Stores the batch atomically, in this order: new runs (an id already this tenant's is
+   * kept), events, usage, checklist items, checkpoints, status changes. Every run the rows
+   * name must be visible to the tenant or nothing is written (`RUN_NOT_FOUND`); a stored
+   * event seq fails the batch (`EVENT_SEQ_CONFLICT`). A refused status change does not fail
+   * the batch: its slot in the result (one per change, in order) holds the error
+   * (`INVALID_RUN_TRANSITION`, `RUN_NOT_FOUND`); the others hold the stored run. Parts
+   * left out are empty (the repositories' write methods are batches of one part).
+   */
+  write(batch: Partial<JournalBatch>): Promise<Array<RunRecord | AetherError>>;
+}
+
 export interface TenantStore {
   readonly tenantId: string;
   readonly runs: RunRepository;
   readonly events: EventRepository;
   readonly usage: UsageRepository;
+  /** The run journal's group commits: runs, events, usage, checklist, checkpoints and status changes in one write. */
+  readonly journal: JournalRepository;
   readonly agents: AgentRepository;
   /** Knowledge-base documents and chunks, hybrid-search candidates, corpus statistics, embedding cache. */
   readonly knowledge: KnowledgeRepository;

@@ -83,6 +83,12 @@ export interface AgentLoopInput {
   /** Prefix of this loop's step ids, unique within the run (e.g. `lead`, `item-3/1/coder`). */
   stepPrefix: string;
   checkpoints?: StepCheckpoints;
+  /**
+   * The caller commits at once when the loop returns (a solo run's completion), so a final
+   * answer — a step without tool calls — is stored with that commit instead of one of its
+   * own. A crash in between loses only that step, which a resume asks again.
+   */
+  finalStepCommitsWithCaller?: boolean;
   hooks?: AgentLoopHooks;
 }
 
@@ -167,7 +173,8 @@ export async function runAgentLoop(input: AgentLoopInput): Promise<AgentLoopResu
         checkpoints.record(`${stepId}/model`, step as unknown as JsonValue);
         // Stored before the run moves on (tools may have side effects): a resumed run replays
         // this answer instead of asking again; only calls in flight at a crash are re-asked.
-        await checkpoints.durable();
+        if (step.toolCalls.length > 0 || input.finalStepCommitsWithCaller !== true)
+          await checkpoints.durable();
       }
     }
     usage.inputTokens += step.inputTokens;

@@ -8,8 +8,10 @@ import {
 } from '../contracts/events.ts';
 import type { JsonValue } from '../contracts/json.ts';
 import {
+  type ChecklistUpdate,
   type Checkpoint,
-  type NewRun,
+  type JournalBatch,
+  type NewRunWithId,
   RUN_TRANSITIONS,
   type RunPatch,
   type RunRecord,
@@ -20,24 +22,7 @@ import {
 import type { UsageRecord, UsageTotals } from '../contracts/usage.ts';
 import { AetherError } from '../errors.ts';
 
-/** A new run whose id the caller chose, created by a group commit. */
-export type NewRunWithId = NewRun & { id: string };
-
-/** A run's checklist items to insert or update. */
-export interface ChecklistUpdate {
-  runId: string;
-  items: readonly ChecklistItem[];
-}
-
-/** Everything one group commit writes, in this order, in one transaction. */
-export interface JournalBatch {
-  runs: readonly NewRunWithId[];
-  events: readonly RunEvent[];
-  usage: readonly UsageRecord[];
-  checklist: readonly ChecklistUpdate[];
-  checkpoints: readonly Checkpoint[];
-  transitions: readonly RunTransitionRequest[];
-}
+export type { ChecklistUpdate, JournalBatch, NewRunWithId } from '../contracts/store.ts';
 
 /** Where a journal's group commits go. {@link tenantJournalTarget} adapts a `TenantStore`. */
 export interface JournalTarget {
@@ -49,25 +34,18 @@ export interface JournalTarget {
 }
 
 /**
- * Writes a batch in one tenant transaction with a fixed number of statements whatever
- * its size: new runs, events, usage, then status changes. Several changes of one run in a
- * batch are checked against the state machine here and stored as one change (the
- * intermediate states are never visible outside the transaction anyway).
+ * Writes each group commit through the tenant store's journal repository (one
+ * statement on the SQL store). Several changes of one run in a batch are checked against
+ * the state machine here and stored as one change (the intermediate states are never
+ * visible outside the transaction anyway).
  */
-export function tenantJournalTarget(store: Pick<TenantStore, 'transaction'>): JournalTarget {
+export function tenantJournalTarget(store: Pick<TenantStore, 'journal'>): JournalTarget {
   return {
-    write(batch) {
-      return store.transaction(async (tx) => {
-        if (batch.runs.length > 0) await tx.runs.createMany(batch.runs);
-        if (batch.events.length > 0) await tx.events.append(batch.events);
-        if (batch.usage.length > 0) await tx.usage.record(batch.usage);
-        for (const update of batch.checklist) await tx.checklist.upsert(update.runId, update.items);
-        if (batch.checkpoints.length > 0) await tx.checkpoints.save(batch.checkpoints);
-        if (batch.transitions.length === 0) return [];
-        const { merged, slots } = mergeTransitions(batch.transitions);
-        const stored = await tx.runs.transitionMany(merged);
-        return slots.map((slot) => (slot instanceof AetherError ? slot : stored[slot]!));
-      });
+    async write(batch) {
+      if (batch.transitions.length === 0) return store.journal.write(batch);
+      const { merged, slots } = mergeTransitions(batch.transitions);
+      const stored = await store.journal.write({ ...batch, transitions: merged });
+      return slots.map((slot) => (slot instanceof AetherError ? slot : stored[slot]!));
     },
   };
 }

@@ -313,6 +313,7 @@ export async function executeRun(deps: RunDependencies, input: ExecuteRunInput):
         signal,
         stepPrefix: agent.id,
         checkpoints: context.checkpoints,
+        finalStepCommitsWithCaller: true,
         hooks: context.hooksFor(agent),
       });
       answer = result.text;

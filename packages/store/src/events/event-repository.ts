@@ -2,14 +2,13 @@ import {
   AetherError,
   EVENT_SCHEMA_VERSION,
   type EventRepository,
+  type JournalRepository,
   type JsonObject,
   type RunEvent,
 } from '@aether/core';
 import { isSqlError, SQL_STATE } from '../drivers/sql-state.ts';
-import { toJsonbText } from '../shared/jsonb.ts';
 import type { TenantSession } from '../shared/session.ts';
 import { isUuid, toIso, toNumber } from '../shared/values.ts';
-import { requireVisibleRuns } from '../shared/visible-runs.ts';
 
 interface EventRow {
   run_id: string;
@@ -25,30 +24,11 @@ interface EventRow {
  * and every other payload field in `data` (jsonb); `list` rebuilds the exact event, with
  * `at` in `Date#toISOString()` form.
  */
-export function createEventRepository(tenantId: string, session: TenantSession): EventRepository {
+export function createEventRepository(session: TenantSession, journal: JournalRepository): EventRepository {
   return {
     async append(events: readonly RunEvent[]): Promise<void> {
       if (events.length === 0) return;
-      const rows = events.map(toInsertParams);
-      checkNoRepeatedSeq(events);
-      await session(async (tx) => {
-        // Rows travel as one jsonb parameter: one statement, however large the batch.
-        await requireVisibleRuns(
-          tx,
-          events.map((event) => event.runId),
-          `these events (a batch of ${events.length})`,
-        );
-        try {
-          await tx.query(
-            `INSERT INTO run_events (tenant_id, schema_version, run_id, seq, type, data, at)
-             SELECT $1, $2, e.run_id, e.seq, e.type, e.data, e.at
-             FROM jsonb_to_recordset($3::jsonb) AS e(run_id uuid, seq bigint, type text, data jsonb, at timestamptz)`,
-            [tenantId, EVENT_SCHEMA_VERSION, toJsonbText(rows)],
-          );
-        } catch (error) {
-          throw appendError(error, events);
-        }
-      });
+      await journal.write({ events });
     },
 
     async list(runId: string, options: { afterSeq?: number; limit?: number } = {}): Promise<RunEvent[]> {
@@ -93,7 +73,8 @@ export function createEventRepository(tenantId: string, session: TenantSession):
   };
 }
 
-function toInsertParams(event: RunEvent): Record<string, unknown> {
+/** Validates an event and returns its row for `aether_write_journal` (`events`). */
+export function eventRow(event: RunEvent): Record<string, unknown> {
   const { schemaVersion, runId, seq, at, type, ...payload } = event;
   const where = `event ${String(seq)} (${String(type)}) of run ${String(runId)}`;
   if (schemaVersion !== EVENT_SCHEMA_VERSION) {
@@ -132,7 +113,7 @@ function toRunEvent(row: EventRow): RunEvent {
  * constraint errors on tables under row-level security, so the message names the batch's
  * runs and seq ranges instead of the exact row.
  */
-function appendError(error: unknown, events: readonly RunEvent[]): unknown {
+export function appendError(error: unknown, events: readonly RunEvent[]): unknown {
   const nothingWritten = `nothing of the batch of ${events.length} was written`;
   if (isSqlError(error, SQL_STATE.uniqueViolation)) {
     return new AetherError(
@@ -169,7 +150,7 @@ function appendError(error: unknown, events: readonly RunEvent[]): unknown {
 }
 
 /** Refuses a seq repeated inside one batch, naming it (before any SQL runs). */
-function checkNoRepeatedSeq(events: readonly RunEvent[]): void {
+export function checkNoRepeatedSeq(events: readonly RunEvent[]): void {
   const seen = new Set<string>();
   for (const event of events) {
     const key = `${event.runId}/${event.seq}`;

@@ -1,6 +1,7 @@
 import {
   AetherError,
   type EventError,
+  type JournalRepository,
   type JsonObject,
   type NewRun,
   RUN_TRANSITIONS,
@@ -13,7 +14,6 @@ import {
 } from '@aether/core';
 import { isSqlError, SQL_STATE } from '../drivers/sql-state.ts';
 import { tenantNotFound } from '../shared/errors.ts';
-import { toJsonbText } from '../shared/jsonb.ts';
 import type { TenantSession } from '../shared/session.ts';
 import { isUuid, toIso, toIsoOrNull } from '../shared/values.ts';
 
@@ -25,7 +25,8 @@ const RUN_STATUSES = Object.keys(RUN_TRANSITIONS) as RunStatus[];
 const COLUMNS =
   'id, tenant_id, goal, status, agent_id, model, answer, error, options, owner, heartbeat_at, created_at, updated_at, finished_at';
 
-interface RunRow {
+/** A `runs` row as the drivers (or `to_jsonb`) return it. */
+export interface RunRow {
   id: string;
   tenant_id: string;
   goal: string;
@@ -47,7 +48,11 @@ interface RunRow {
  * conditional `UPDATE … WHERE status IN (allowed predecessors) RETURNING`, so two
  * processes racing to move a run cannot both win.
  */
-export function createRunRepository(tenantId: string, session: TenantSession): RunRepository {
+export function createRunRepository(
+  tenantId: string,
+  session: TenantSession,
+  journal: JournalRepository,
+): RunRepository {
   return {
     async create(run: NewRun): Promise<RunRecord> {
       const id = run.id ?? crypto.randomUUID();
@@ -162,117 +167,12 @@ export function createRunRepository(tenantId: string, session: TenantSession): R
 
     async createMany(runs: readonly (NewRun & { id: string })[]): Promise<void> {
       if (runs.length === 0) return;
-      for (const run of runs) {
-        if (!isUuid(run.id))
-          throw new AetherError('RUN_ID_INVALID', `run id "${run.id}" is not a UUID`, { category: 'user' });
-      }
-      const input = runs.map((run) => ({
-        id: run.id,
-        goal: run.goal,
-        agent_id: run.agentId ?? null,
-        model: run.model ?? null,
-        options: run.options ?? {},
-      }));
-      return session(async (tx) => {
-        const created = await tx.query<{ id: string }>(
-          `INSERT INTO runs (id, tenant_id, goal, agent_id, model, options)
-           SELECT r.id, $1, r.goal, r.agent_id, r.model, r.options
-           FROM jsonb_to_recordset($2::jsonb) AS r(id uuid, goal text, agent_id text, model text, options jsonb)
-           ON CONFLICT (id) DO NOTHING
-           RETURNING id`,
-          [tenantId, toJsonbText(input)],
-        );
-        if (created.length === runs.length) return;
-        // Ids that were not inserted must be this tenant's existing runs (idempotent create).
-        const inserted = new Set(created.map((row) => row.id));
-        const others = runs.map((run) => run.id).filter((id) => !inserted.has(id));
-        const own = await tx.query<{ id: string }>('SELECT id FROM runs WHERE id = ANY($1::uuid[])', [
-          others,
-        ]);
-        const taken = others.filter((id) => !own.some((row) => row.id === id));
-        if (taken.length > 0) {
-          throw new AetherError('RUN_ID_TAKEN', `run id ${taken.join(', ')} is already in use`, {
-            category: 'user',
-          });
-        }
-      });
+      await journal.write({ runs });
     },
 
-    async transitionMany(changes: readonly RunTransitionRequest[]): Promise<Array<RunRecord | AetherError>> {
-      if (changes.length === 0) return [];
-      const ids = new Set<string>();
-      const input = changes.map((change) => {
-        if (ids.has(change.id)) {
-          throw new AetherError(
-            'RUN_TRANSITION_BATCH_INVALID',
-            `run ${change.id} appears twice in one batch of status changes`,
-          );
-        }
-        ids.add(change.id);
-        const patch = change.patch ?? {};
-        const hops = [...(change.via ?? []), change.to];
-        const chainIsValid = hops.every(
-          (hop, index) => index === 0 || RUN_TRANSITIONS[hops[index - 1]!].includes(hop),
-        );
-        return {
-          id: isUuid(change.id) ? change.id : null,
-          to_status: change.to,
-          // The stored status must allow the first hop; later hops were checked above.
-          allowed: chainIsValid
-            ? RUN_STATUSES.filter(
-                (status) =>
-                  RUN_TRANSITIONS[status].includes(hops[0]!) &&
-                  (change.from === undefined || change.from.includes(status)),
-              )
-            : [],
-          terminal: TERMINAL_RUN_STATUSES.includes(change.to),
-          set_answer: patch.answer !== undefined,
-          answer: patch.answer ?? null,
-          set_error: patch.error !== undefined,
-          error: patch.error ?? null,
-          set_owner: patch.owner !== undefined,
-          owner: patch.owner ?? null,
-          agent_id: patch.agentId ?? null,
-          model: patch.model ?? null,
-        };
-      });
-      return session(async (tx) => {
-        const updated = await tx.query<RunRow>(
-          `UPDATE runs AS r SET
-             status = c.to_status,
-             updated_at = clock_timestamp(),
-             finished_at = CASE WHEN c.terminal THEN clock_timestamp() ELSE r.finished_at END,
-             answer = CASE WHEN c.set_answer THEN c.answer ELSE r.answer END,
-             error = CASE WHEN c.set_error THEN c.error ELSE r.error END,
-             owner = CASE WHEN c.set_owner THEN c.owner ELSE r.owner END,
-             agent_id = coalesce(c.agent_id, r.agent_id),
-             model = coalesce(c.model, r.model)
-           FROM jsonb_to_recordset($1::jsonb) AS c(id uuid, to_status text, allowed text[], terminal boolean,
-             set_answer boolean, answer text, set_error boolean, error jsonb, set_owner boolean, owner text,
-             agent_id text, model text)
-           WHERE r.id = c.id AND r.status = ANY(c.allowed)
-           RETURNING ${COLUMNS.split(', ')
-             .map((column) => `r.${column}`)
-             .join(', ')}`,
-          [toJsonbText(input)],
-        );
-        const byId = new Map(updated.map((row) => [row.id, toRunRecord(row)]));
-        const refused = changes.filter((change) => !byId.has(change.id));
-        const current = new Map<string, RunStatus>();
-        if (refused.length > 0) {
-          const rows = await tx.query<{ id: string; status: RunStatus }>(
-            'SELECT id, status FROM runs WHERE id = ANY($1::uuid[])',
-            [refused.map((change) => change.id).filter(isUuid)],
-          );
-          for (const row of rows) current.set(row.id, row.status);
-        }
-        return changes.map((change) => {
-          const record = byId.get(change.id);
-          if (record !== undefined) return record;
-          const status = current.get(change.id);
-          return status === undefined ? runNotFound(change.id) : invalidTransition(change, status);
-        });
-      });
+    transitionMany(changes: readonly RunTransitionRequest[]): Promise<Array<RunRecord | AetherError>> {
+      if (changes.length === 0) return Promise.resolve([]);
+      return journal.write({ transitions: changes });
     },
 
     async takeOver(id: string, owner: string, previousOwner: string | null): Promise<RunRecord> {
@@ -332,7 +232,7 @@ export function createRunRepository(tenantId: string, session: TenantSession): R
   };
 }
 
-function invalidTransition(change: RunTransitionRequest, current: RunStatus): AetherError {
+export function invalidTransition(change: RunTransitionRequest, current: RunStatus): AetherError {
   const expected =
     change.from !== undefined && !change.from.includes(current)
       ? ` (the caller expected it to be ${change.from.map((status) => `"${status}"`).join(' or ')})`
@@ -344,11 +244,11 @@ function invalidTransition(change: RunTransitionRequest, current: RunStatus): Ae
   );
 }
 
-function runNotFound(id: string): AetherError {
+export function runNotFound(id: string): AetherError {
   return new AetherError('RUN_NOT_FOUND', `no run ${id}`, { category: 'user' });
 }
 
-function toRunRecord(row: RunRow): RunRecord {
+export function toRunRecord(row: RunRow): RunRecord {
   return {
     id: row.id,
     tenantId: row.tenant_id,

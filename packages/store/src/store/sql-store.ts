@@ -8,6 +8,7 @@ import { createInviteRepository } from '../auth/invite-repository.ts';
 import { createUserRepository } from '../auth/user-repository.ts';
 import type { Database, Transaction } from '../drivers/database.ts';
 import { createEventRepository } from '../events/event-repository.ts';
+import { createJournalRepository } from '../journal/journal-repository.ts';
 import { createKnowledgeRepository } from '../knowledge/knowledge-repository.ts';
 import { createMemoryRepository } from '../knowledge/memory-repository.ts';
 import { ensureVectorIndex } from '../knowledge/vector-index.ts';
@@ -90,11 +91,14 @@ export function createTenantStore(
   capabilities: StoreCapabilities,
 ): TenantStore {
   const session: TenantSession = (work) => withTenant(database, tenantId, tx, work);
+  // One statement that sets role and tenant itself: no transaction of its own is needed.
+  const journal = createJournalRepository(tenantId, tx ?? database);
   const store: TenantStore = {
     tenantId,
-    runs: createRunRepository(tenantId, session),
-    events: createEventRepository(tenantId, session),
-    usage: createUsageRepository(tenantId, session),
+    journal,
+    runs: createRunRepository(tenantId, session, journal),
+    events: createEventRepository(session, journal),
+    usage: createUsageRepository(session, journal),
     agents: createAgentRepository(tenantId, session),
     mcpServers: createMcpServerRepository(tenantId, session),
     secrets: createSecretRepository(tenantId, session),
@@ -105,8 +109,8 @@ export function createTenantStore(
     knowledge: createKnowledgeRepository(tenantId, session, capabilities),
     memory: createMemoryRepository(tenantId, session),
     teams: createTeamRepository(tenantId, session),
-    checklist: createChecklistRepository(tenantId, session),
-    checkpoints: createCheckpointRepository(tenantId, session),
+    checklist: createChecklistRepository(session, journal),
+    checkpoints: createCheckpointRepository(session, journal),
     users: createUserRepository(tenantId, session),
     apiKeys: createApiKeyRepository(tenantId, session),
     invites: createInviteRepository(tenantId, session),

@@ -1,8 +1,12 @@
-import { AetherError, type UsageRecord, type UsageRepository, type UsageTotals } from '@aether/core';
-import { toJsonbText } from '../shared/jsonb.ts';
+import {
+  AetherError,
+  type JournalRepository,
+  type UsageRecord,
+  type UsageRepository,
+  type UsageTotals,
+} from '@aether/core';
 import type { TenantSession } from '../shared/session.ts';
 import { isUuid, toNumber } from '../shared/values.ts';
-import { requireVisibleRuns } from '../shared/visible-runs.ts';
 
 interface TotalsRow {
   agent_id: string | null;
@@ -16,25 +20,11 @@ interface TotalsRow {
  * Token use and cost of one tenant's runs: append-only rows, summed in the database
  * (`numeric`, so costs add up exactly before becoming a number).
  */
-export function createUsageRepository(tenantId: string, session: TenantSession): UsageRepository {
+export function createUsageRepository(session: TenantSession, journal: JournalRepository): UsageRepository {
   return {
     async record(rows: readonly UsageRecord[]): Promise<void> {
       if (rows.length === 0) return;
-      const values = rows.map(toInsertParams);
-      await session(async (tx) => {
-        await requireVisibleRuns(
-          tx,
-          rows.map((usage) => usage.runId),
-          'this usage',
-        );
-        await tx.query(
-          `INSERT INTO usage (tenant_id, run_id, step_id, agent_id, provider, model, input_tokens, output_tokens, cost_usd, at)
-           SELECT $1, u.run_id, u.step_id, u.agent_id, u.provider, u.model, u.input_tokens, u.output_tokens, u.cost_usd, u.at
-           FROM jsonb_to_recordset($2::jsonb) AS u(run_id uuid, step_id text, agent_id text, provider text, model text,
-             input_tokens bigint, output_tokens bigint, cost_usd numeric, at timestamptz)`,
-          [tenantId, toJsonbText(values)],
-        );
-      });
+      await journal.write({ usage: rows });
     },
 
     async totals(runId: string): Promise<UsageTotals & { byAgent: Record<string, UsageTotals> }> {
@@ -70,7 +60,8 @@ export function createUsageRepository(tenantId: string, session: TenantSession):
   };
 }
 
-function toInsertParams(row: UsageRecord): Record<string, unknown> {
+/** Validates a usage record and returns its row for `aether_write_journal` (`usage`). */
+export function usageRow(row: UsageRecord): Record<string, unknown> {
   const where = `usage of step ${row.stepId} of run ${row.runId}`;
   if (!isUuid(row.runId)) throw usageInvalid(`${where}: runId is not a UUID`);
   for (const field of ['inputTokens', 'outputTokens'] as const) {
@@ -83,6 +74,7 @@ function toInsertParams(row: UsageRecord): Record<string, unknown> {
   }
   if (Number.isNaN(Date.parse(row.at))) throw usageInvalid(`${where}: at is not an ISO-8601 time`);
   return {
+    id: crypto.randomUUID(),
     run_id: row.runId,
     step_id: row.stepId,
     agent_id: row.agentId,
