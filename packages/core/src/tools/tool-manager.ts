@@ -1,3 +1,4 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import type { Clock } from '../contracts/clock.ts';
 import { systemClock } from '../contracts/clock.ts';
 import type { JsonObject } from '../contracts/json.ts';
@@ -24,6 +25,9 @@ import { InMemoryRateLimiter, type RateLimit, type RateLimiter } from './rate-li
 import { matchesAnyToolGlob, matchesToolGlob, serverCouldMatch, serverOfToolName } from './tool-names.ts';
 import { type RegisteredTool, ToolRegistry } from './tool-registry.ts';
 import { outcomeOfCallResult } from './tool-result.ts';
+
+/** How long a timed-out approval gate may take to record the expiry before the denial stands. */
+const GATE_CLEANUP_MS = 5_000;
 
 /** The settings the tool manager reads (all in the `execution` group). */
 export interface ToolManagerSettings {
@@ -540,35 +544,41 @@ export class ToolManager implements ToolHost {
       onAbort = () => reject(signal.reason);
       signal.addEventListener('abort', onAbort, { once: true });
     });
+    const asking = gate.ask(
+      {
+        id: approvalId,
+        tenantId: context.tenantId,
+        runId: context.runId,
+        callId: request.callId,
+        stepId: context.stepId,
+        agentId: context.agentId,
+        toolName: tool.name,
+        server: tool.server,
+        input: request.input,
+        what:
+          request.what ??
+          (firstLine(tool.definition.description) || tool.definition.title || tool.definition.name),
+        how:
+          request.how ??
+          `MCP tool "${tool.definition.name}" of server "${tool.server}" (it may change things)`,
+        why: request.why?.trim() || '(the agent gave no reason)',
+        timeoutMs,
+      },
+      signal,
+    );
     try {
-      return await Promise.race([
-        gate.ask(
-          {
-            id: approvalId,
-            tenantId: context.tenantId,
-            runId: context.runId,
-            callId: request.callId,
-            stepId: context.stepId,
-            agentId: context.agentId,
-            toolName: tool.name,
-            server: tool.server,
-            input: request.input,
-            what:
-              request.what ??
-              (firstLine(tool.definition.description) || tool.definition.title || tool.definition.name),
-            how:
-              request.how ??
-              `MCP tool "${tool.definition.name}" of server "${tool.server}" (it may change things)`,
-            why: request.why?.trim() || '(the agent gave no reason)',
-            timeoutMs,
-          },
-          signal,
-        ),
-        aborted,
-      ]);
+      return await Promise.race([asking, aborted]);
     } catch (error) {
       if (context.signal.aborted) throw error;
       if (timeout.signal.aborted) {
+        // The gate records the expiry (a database gate marks the request expired) before the
+        // denial is final, so nothing stays pending behind it; an answer that came in the same
+        // instant stands. A gate that ignores the abort is not waited for long.
+        const settled = await Promise.race([
+          asking.catch(() => undefined),
+          delay(GATE_CLEANUP_MS, undefined, { ref: false }).then(() => undefined),
+        ]);
+        if (settled !== undefined) return settled;
         return { approved: false, reason: `nobody answered within ${timeoutMs} ms`, decidedBy: 'timeout' };
       }
       return {
