@@ -91,7 +91,7 @@ export const toolsBenchmark: Benchmark = {
       signal: new AbortController().signal,
     };
     const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
-    await echoServer.create().connect(serverSide);
+    await (await echoServer.create()).connect(serverSide);
     const direct = new Client({ name: 'bench', version: '1.0.0' });
     await direct.connect(clientSide);
     try {

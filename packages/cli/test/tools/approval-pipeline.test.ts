@@ -192,8 +192,8 @@ for (const kind of kinds) {
         // An in-process server's readOnlyHint is believed; this one declares nothing read-only and says "write".
         const writer = changingServer('writer');
         const original = writer.server.create;
-        writer.server.create = () => {
-          const server = original();
+        writer.server.create = async () => {
+          const server = await original();
           server.registerTool('store', { description: 'Stores a value.' }, async () => ({
             content: [{ type: 'text', text: 'stored' }],
           }));

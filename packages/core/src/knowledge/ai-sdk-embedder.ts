@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
 import type { EmbeddingModelV4 } from '@ai-sdk/provider';
-import { embedMany } from 'ai';
 import { AetherError, describeError } from '../errors.ts';
 import { parseModelId } from '../providers/model-id.ts';
 import type { ProviderConfig } from '../providers/provider-config.ts';
@@ -46,6 +45,8 @@ export function createAiSdkEmbedder(options: AiSdkEmbedderOptions): Embedder {
       const textOf = new Map(hashes.map((hash, index) => [hash, texts[index] ?? '']));
       let embeddings: number[][];
       try {
+        // Loaded on first use: a process that never embeds does not carry the `ai` package.
+        const { embedMany } = await import('ai');
         const result = await embedMany({
           model: options.model,
           values: missing.map((hash) => textOf.get(hash) ?? ''),

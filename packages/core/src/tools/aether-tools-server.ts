@@ -1,4 +1,3 @@
-import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
 import type { JsonValue } from '../contracts/json.ts';
 import type { KnowledgeBase, KnowledgeNamespace } from '../contracts/knowledge.ts';
@@ -72,7 +71,9 @@ export function createAetherToolServer(options: AetherToolsOptions): InProcessMc
     name: AETHER_TOOL_SERVER,
     // They change only Aether's own run state (or ask the person), never the outside world.
     readOnlyTools: ['ask_user', 'update_checklist_item', 'knowledge_search'],
-    create() {
+    async create() {
+      // Loaded when a run first needs the tools, like the MCP client (mcp-connection.ts).
+      const { McpServer } = await import('@modelcontextprotocol/sdk/server/mcp.js');
       const server = new McpServer({ name: 'aether', version: '0.1.0' });
       if (questioner !== undefined) {
         server.registerTool(

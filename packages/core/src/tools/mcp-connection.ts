@@ -1,11 +1,4 @@
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
-import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
-import {
-  StreamableHTTPClientTransport,
-  StreamableHTTPError,
-} from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
+import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { Clock } from '../contracts/clock.ts';
@@ -22,7 +15,7 @@ import { createGuardedFetch, type UrlGuardOptions } from './url-guard.ts';
 export interface InProcessMcpServer {
   name: string;
   /** Builds a fresh server; called again after a restart. */
-  create(): McpServer;
+  create(): McpServer | Promise<McpServer>;
   /** Tools (names or globs, without the server prefix) that never write. */
   readOnlyTools?: readonly string[];
 }
@@ -120,6 +113,7 @@ export class McpConnection {
 
   async #connect(): Promise<void> {
     const server = this.#options.server;
+    const { Client, InMemoryTransport, StdioClientTransport } = await loadMcpClient();
     const client = new Client(CLIENT_INFO, {
       capabilities: {},
       listChanged: {
@@ -136,7 +130,7 @@ export class McpConnection {
     try {
       if (isInProcess(server)) {
         const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
-        await server.create().connect(serverSide);
+        await (await server.create()).connect(serverSide);
         await this.#start(client, clientSide);
       } else {
         const names = mcpServerSecretNames(server);
@@ -194,6 +188,7 @@ export class McpConnection {
     const headers = Object.fromEntries(
       Object.entries(headerTemplates).map(([key, value]) => [key, fill(value)]),
     );
+    const { SSEClientTransport, StreamableHTTPClientTransport, StreamableHTTPError } = await loadMcpClient();
     const guarded = createGuardedFetch(this.#options.urlGuard);
     const options = { fetch: guarded, requestInit: { headers }, redirectPolicy: 'follow' as const };
     if (transport === 'http') {
@@ -297,4 +292,26 @@ export class McpConnection {
     this.#client = undefined;
     if (late !== undefined) await late.close().catch(() => undefined);
   }
+}
+
+/**
+ * The MCP SDK's client side, loaded at the first connection: a process that runs no MCP
+ * tools (an API server, a run with in-process tools only) does not carry it (~14 MB).
+ */
+async function loadMcpClient() {
+  const [client, memory, stdio, http, sse] = await Promise.all([
+    import('@modelcontextprotocol/sdk/client/index.js'),
+    import('@modelcontextprotocol/sdk/inMemory.js'),
+    import('@modelcontextprotocol/sdk/client/stdio.js'),
+    import('@modelcontextprotocol/sdk/client/streamableHttp.js'),
+    import('@modelcontextprotocol/sdk/client/sse.js'),
+  ]);
+  return {
+    Client: client.Client,
+    InMemoryTransport: memory.InMemoryTransport,
+    StdioClientTransport: stdio.StdioClientTransport,
+    StreamableHTTPClientTransport: http.StreamableHTTPClientTransport,
+    StreamableHTTPError: http.StreamableHTTPError,
+    SSEClientTransport: sse.SSEClientTransport,
+  };
 }
