@@ -9,7 +9,23 @@ import { transactionClosed } from './transaction-closed.ts';
 export interface PgliteDatabaseOptions {
   /** Data directory (created if missing); in memory when absent. */
   dataDir?: string;
+  /** PostgreSQL settings on top of {@link EMBEDDED_SETTINGS} (`-c name=value` at start). */
+  settings?: Readonly<Record<string, string>>;
 }
+
+/**
+ * PostgreSQL's defaults size shared memory for a server with 100 connections and 128 MB
+ * of buffers. The embedded database has one connection and lives in this process's
+ * memory (WebAssembly), so it gets buffers and connection slots to match. Measured on an
+ * existing data directory, the process right after opening it: ~370–450 MB resident with
+ * the defaults, ~210–220 MB with these. Pages that do not fit stay in the operating
+ * system's file cache.
+ */
+export const EMBEDDED_SETTINGS: Readonly<Record<string, string>> = {
+  shared_buffers: '16MB',
+  max_connections: '4',
+  wal_buffers: '512kB',
+};
 
 /**
  * Opens an embedded PGlite database with the pgvector extension loaded (not yet created
@@ -22,8 +38,17 @@ export async function openPgliteDatabase(options: PgliteDatabaseOptions = {}): P
   let pglite: PGlite;
   try {
     if (dataDir !== undefined) await mkdir(dataDir, { recursive: true });
+    const startParams = [
+      ...PGlite.defaultStartParams,
+      ...Object.entries({ ...EMBEDDED_SETTINGS, ...options.settings }).flatMap(([name, value]) => [
+        '-c',
+        `${name}=${value}`,
+      ]),
+    ];
     pglite = await PGlite.create(
-      dataDir === undefined ? { extensions: { vector } } : { dataDir, extensions: { vector } },
+      dataDir === undefined
+        ? { extensions: { vector }, startParams }
+        : { dataDir, extensions: { vector }, startParams },
     );
   } catch (cause) {
     throw new AetherError(
