@@ -139,6 +139,7 @@ export class EventJournal {
   /** Runs with an open journal: more than one, and waiting for a group commit pays off. */
   #activeRuns = 0;
   #nextCommit: { promise: Promise<void>; resolve(): void; reject(error: unknown): void } | undefined;
+  #soon: Promise<void> | undefined;
 
   constructor(options: EventJournalOptions) {
     this.#target = options.target;
@@ -179,10 +180,11 @@ export class EventJournal {
    * Resolves when everything enqueued so far is stored, like {@link flush}, but as a group
    * commit: while other runs are active it joins the next timed write (at most
    * `flushIntervalMs` away) instead of forcing one, so concurrent runs share transactions
-   * (PostgreSQL's `commit_delay`, for a journal). A lone run is written at once.
+   * (PostgreSQL's `commit_delay`, for a journal). A lone run is written at the end of the
+   * current turn of the event loop.
    */
   commit(): Promise<void> {
-    if (this.#activeRuns <= 1 || this.#flushIntervalMs === 0) return this.flush();
+    if (this.#activeRuns <= 1 || this.#flushIntervalMs === 0) return this.#flushSoon();
     if (this.#failure !== undefined) return Promise.reject(this.#failure);
     if (!this.#hasPending()) return this.#writing ?? Promise.resolve();
     if (this.#nextCommit === undefined) {
@@ -196,6 +198,20 @@ export class EventJournal {
     }
     this.#schedule();
     return this.#nextCommit.promise;
+  }
+
+  /**
+   * A flush at the end of this turn of the event loop: the parallel branches of one run (a
+   * team's items, their verifications) that finish a step in the same turn share one write.
+   */
+  #flushSoon(): Promise<void> {
+    if (this.#soon === undefined) {
+      this.#soon = new Promise<void>((resolve) => setImmediate(resolve)).then(() => {
+        this.#soon = undefined;
+        return this.flush();
+      });
+    }
+    return this.#soon;
   }
 
   /** Resolves when everything enqueued so far is stored; rejects if a write failed. */
