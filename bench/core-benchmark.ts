@@ -16,7 +16,9 @@ export const coreBenchmark: Benchmark = {
 One agent, one tool call, two model calls per run; a zero-latency in-process model
 (\`FakeModel\`, AI SDK spec v4, called through \`doStream\`); **every event and usage row
 persisted** to PGlite on disk through the group-committing \`EventJournal\`
-(\`execution.eventFlushMs\` = 5). A run's time includes creating it, its status transitions
+(\`execution.eventFlushMs\` = 5; each commit is one \`aether_write_journal\` statement, and a
+lone run commits twice: with its first step, whose tool call must not run before it is
+stored, and with its completion). A run's time includes creating it, its status transitions
 and waiting for all its events to be stored. Per step = run time / 2.
 
 | | median | p99 |
