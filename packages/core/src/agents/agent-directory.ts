@@ -2,7 +2,7 @@
 import type { AgentDefinition } from '../contracts/agent.ts';
 import { AGENT_FILE_SUFFIX, parseAgentFile } from './agent-file.ts';
 import { type AgentFileProblem, makeAgentFileProblem } from './agent-problems.ts';
-import { readDefinitionFiles } from './definition-files.ts';
+import { keepFirstDefinitions, readDefinitionFiles } from './definition-files.ts';
 
 /** Agents that loaded, and the problems of those that did not. */
 export interface AgentLoadResult {
@@ -24,42 +24,23 @@ export interface AgentFileSource {
  * one (`AGENT_ID_DUPLICATE`, naming both files) and the earlier definition is kept.
  */
 export function loadAgentFiles(files: Iterable<AgentFileSource>): AgentLoadResult {
-  const agents: AgentDefinition[] = [];
-  const problems: AgentFileProblem[] = [];
-  const firstPath = new Map<string, string>();
-  for (const file of files) {
-    const result = parseAgentFile(file.path, file.text);
-    if (!result.ok) {
-      problems.push(...result.problems);
-      continue;
-    }
-    const earlier = firstPath.get(result.agent.id);
-    if (earlier !== undefined) {
-      problems.push(
-        makeAgentFileProblem({
-          code: 'AGENT_ID_DUPLICATE',
-          path: file.path,
-          field: 'id',
-          ...idPosition(file.text),
-          expected: `an id no other agent file uses ("${result.agent.id}" is already defined in ${earlier})`,
-          got: JSON.stringify(result.agent.id),
-        }),
-      );
-      continue;
-    }
-    firstPath.set(result.agent.id, file.path);
-    agents.push(result.agent);
-  }
-  return { agents, problems };
-}
-
-/** The line of the top-level `id:` key, found without parsing again. */
-function idPosition(text: string): { line?: number; column?: number } {
-  const index = text
-    .replace(/\r\n?/g, '\n')
-    .split('\n')
-    .findIndex((line) => /^id\s*:/.test(line));
-  return index === -1 ? {} : { line: index + 1, column: 1 };
+  const { definitions, problems } = keepFirstDefinitions(
+    files,
+    (file) => {
+      const result = parseAgentFile(file.path, file.text);
+      return result.ok ? { ok: true, definition: result.agent } : result;
+    },
+    (file, id, earlier, position) =>
+      makeAgentFileProblem({
+        code: 'AGENT_ID_DUPLICATE',
+        path: file.path,
+        field: 'id',
+        ...position,
+        expected: `an id no other agent file uses ("${id}" is already defined in ${earlier})`,
+        got: JSON.stringify(id),
+      }),
+  );
+  return { agents: definitions, problems };
 }
 
 async function readAgentSources(directory: string, problems: AgentFileProblem[]): Promise<AgentFileSource[]> {

@@ -57,3 +57,53 @@ export async function readDefinitionFiles(
   }
   return { sources, failures };
 }
+
+/** A file parsed into one definition, or the problems that kept it from being one. */
+export type ParsedDefinition<Definition, Problem> =
+  | { ok: true; definition: Definition }
+  | { ok: false; problems: Problem[] };
+
+/**
+ * Parses definition files (pure), each on its own, so a broken file does not stop the
+ * others. An id defined by an earlier file is kept; the later file gets the problem
+ * `duplicate` builds (naming both files, at the line of its top-level `id:`).
+ */
+export function keepFirstDefinitions<Definition extends { id: string }, Problem>(
+  files: Iterable<DefinitionSource>,
+  parse: (file: DefinitionSource) => ParsedDefinition<Definition, Problem>,
+  duplicate: (
+    file: DefinitionSource,
+    id: string,
+    earlierPath: string,
+    position: { line?: number; column?: number },
+  ) => Problem,
+): { definitions: Definition[]; problems: Problem[] } {
+  const definitions: Definition[] = [];
+  const problems: Problem[] = [];
+  const firstPath = new Map<string, string>();
+  for (const file of files) {
+    const result = parse(file);
+    if (!result.ok) {
+      problems.push(...result.problems);
+      continue;
+    }
+    const { id } = result.definition;
+    const earlier = firstPath.get(id);
+    if (earlier !== undefined) {
+      problems.push(duplicate(file, id, earlier, idPosition(file.text)));
+      continue;
+    }
+    firstPath.set(id, file.path);
+    definitions.push(result.definition);
+  }
+  return { definitions, problems };
+}
+
+/** The line of the top-level `id:` key, found without parsing again. */
+function idPosition(text: string): { line?: number; column?: number } {
+  const index = text
+    .replace(/\r\n?/g, '\n')
+    .split('\n')
+    .findIndex((line) => /^id\s*:/.test(line));
+  return index === -1 ? {} : { line: index + 1, column: 1 };
+}

@@ -1,5 +1,5 @@
 /** Loading every team file of a directory, keeping the good ones when some are broken. */
-import { readDefinitionFiles } from '../agents/definition-files.ts';
+import { keepFirstDefinitions, readDefinitionFiles } from '../agents/definition-files.ts';
 import type { TeamDefinition } from '../contracts/team.ts';
 import { isTeamFileName, parseTeamFile } from './team-file.ts';
 import { makeTeamFileProblem, type TeamFileProblem } from './team-problems.ts';
@@ -19,48 +19,29 @@ export interface TeamFileSource {
   text: string;
 }
 
-/** The line of the top-level `id:` key, found without parsing again. */
-function idPosition(text: string): { line?: number; column?: number } {
-  const index = text
-    .replace(/\r\n?/g, '\n')
-    .split('\n')
-    .findIndex((line) => /^id\s*:/.test(line));
-  return index === -1 ? {} : { line: index + 1, column: 1 };
-}
-
 /**
  * Parses team files given as text (pure). Each file is parsed on its own, so a broken file
  * does not stop the others; an id defined by an earlier file is reported on the later one
  * (`TEAM_ID_DUPLICATE`, naming both files) and the earlier team is kept.
  */
 export function loadTeamFiles(files: Iterable<TeamFileSource>, defaults: TeamPolicyDefaults): TeamLoadResult {
-  const teams: TeamDefinition[] = [];
-  const problems: TeamFileProblem[] = [];
-  const firstPath = new Map<string, string>();
-  for (const file of files) {
-    const result = parseTeamFile(file.path, file.text, defaults);
-    if (!result.ok) {
-      problems.push(...result.problems);
-      continue;
-    }
-    const earlier = firstPath.get(result.team.id);
-    if (earlier !== undefined) {
-      problems.push(
-        makeTeamFileProblem({
-          code: 'TEAM_ID_DUPLICATE',
-          path: file.path,
-          field: 'id',
-          ...idPosition(file.text),
-          expected: `an id no other team file uses ("${result.team.id}" is already defined in ${earlier})`,
-          got: JSON.stringify(result.team.id),
-        }),
-      );
-      continue;
-    }
-    firstPath.set(result.team.id, file.path);
-    teams.push(result.team);
-  }
-  return { teams, problems };
+  const { definitions, problems } = keepFirstDefinitions(
+    files,
+    (file) => {
+      const result = parseTeamFile(file.path, file.text, defaults);
+      return result.ok ? { ok: true, definition: result.team } : result;
+    },
+    (file, id, earlier, position) =>
+      makeTeamFileProblem({
+        code: 'TEAM_ID_DUPLICATE',
+        path: file.path,
+        field: 'id',
+        ...position,
+        expected: `an id no other team file uses ("${id}" is already defined in ${earlier})`,
+        got: JSON.stringify(id),
+      }),
+  );
+  return { teams: definitions, problems };
 }
 
 async function readTeamSources(directory: string, problems: TeamFileProblem[]): Promise<TeamFileSource[]> {
