@@ -19,7 +19,7 @@ import { Document, isMap, isSeq, LineCounter, parseDocument } from 'yaml';
 import type { z } from 'zod';
 import type { AgentDefinition } from '../contracts/agent.ts';
 import { AetherError } from '../errors.ts';
-import { createPathLocator, type PathLocator } from '../settings/source-position.ts';
+import { createPathLocator, type PathLocator, problemPosition } from '../settings/source-position.ts';
 import {
   closestMatch,
   describeSchema,
@@ -179,7 +179,7 @@ export function parseAgentFile(path: string, text: string): AgentFileResult {
   if (!isPlainObject(value)) {
     report({
       code: 'AGENT_YAML_INVALID',
-      ...positionOf(locate, []),
+      ...problemPosition(locate, []),
       expected: `a mapping of fields (${AGENT_FIELDS.join(', ')})`,
       got: describeValue(value),
     });
@@ -197,7 +197,7 @@ export function parseAgentFile(path: string, text: string): AgentFileResult {
       report({
         code: 'AGENT_ID_MISMATCH',
         field: 'id',
-        ...positionOf(locate, ['id']),
+        ...problemPosition(locate, ['id']),
         expected: `${JSON.stringify(expectedId)}, the file name without "${AGENT_FILE_SUFFIX}" (or rename the file)`,
         got: JSON.stringify(parsed.data.id),
       });
@@ -206,7 +206,7 @@ export function parseAgentFile(path: string, text: string): AgentFileResult {
       report({
         code: 'AGENT_FIELD_INVALID',
         field: 'escalationTarget',
-        ...positionOf(locate, ['escalationTarget']),
+        ...problemPosition(locate, ['escalationTarget']),
         expected: 'the id of another agent (one cannot escalate to oneself)',
         got: JSON.stringify(parsed.data.escalationTarget),
       });
@@ -218,15 +218,6 @@ export function parseAgentFile(path: string, text: string): AgentFileResult {
     return { ok: false, problems };
   }
   return { ok: true, agent: { ...parsed.data, systemPrompt }, problems: [] };
-}
-
-function positionOf(
-  locate: PathLocator,
-  path: readonly PropertyKey[],
-  target: 'key' | 'value' = 'value',
-): { line?: number; column?: number } {
-  const position = locate(path, target);
-  return position === undefined ? {} : { line: position.line, column: position.column };
 }
 
 function reportIssue(
@@ -246,7 +237,7 @@ function reportIssue(
       report({
         code: 'AGENT_FIELD_UNKNOWN',
         field: formatPath(path),
-        ...positionOf(locate, path, 'key'),
+        ...problemPosition(locate, path, 'key'),
         expected: isPrompt
           ? 'the system prompt as the Markdown body after the closing "---", not as a field'
           : `${parent === '' ? 'a front matter field' : `a field of ${parent}`} (${siblings.join(', ')})`,
@@ -266,7 +257,7 @@ function reportIssue(
   report({
     code: missing ? 'AGENT_FIELD_MISSING' : 'AGENT_FIELD_INVALID',
     field: formatPath(issue.path),
-    ...positionOf(locate, issue.path, missing ? 'key' : 'value'),
+    ...problemPosition(locate, issue.path, missing ? 'key' : 'value'),
     expected:
       missing && schema !== undefined
         ? `${describeSchema(schema)} (the field is required)`

@@ -16,6 +16,7 @@ import {
   jsonErrorReason,
   locatorForJsonText,
   type PathLocator,
+  problemPosition,
 } from './source-position.ts';
 import {
   closestMatch,
@@ -155,10 +156,8 @@ export function validateSettings(input: unknown, source = 'settings'): SettingsV
     }
     locate = locatorForJsonText(input);
   }
-  const at = (path: readonly PropertyKey[], target: 'key' | 'value' = 'value') => {
-    const position = locate?.(path, target);
-    return position === undefined ? {} : { line: position.line, column: position.column };
-  };
+  const at = (path: readonly PropertyKey[], target: 'key' | 'value' = 'value') =>
+    problemPosition(locate, path, target);
   if (!isPlainObject(value)) {
     return fail([
       makeProblem(source, {

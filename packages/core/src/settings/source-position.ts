@@ -22,6 +22,19 @@ export type PathLocator = (
 ) => SourcePosition | undefined;
 
 /**
+ * Where `path` is, as the optional `line` and `column` of a problem report: both, or
+ * neither when the path cannot be located (or there is no locator).
+ */
+export function problemPosition(
+  locate: PathLocator | undefined,
+  path: readonly PropertyKey[],
+  target: 'key' | 'value' = 'value',
+): { line?: number; column?: number } {
+  const position = locate?.(path, target);
+  return position === undefined ? {} : { line: position.line, column: position.column };
+}
+
+/**
  * A locator for a document parsed with `lineCounter`. `lineOffset` is added to every line,
  * for YAML embedded in a larger file (front matter starts on line 2).
  */

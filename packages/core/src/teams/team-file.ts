@@ -23,7 +23,7 @@ import { Document, isMap, isSeq, LineCounter, parseDocument } from 'yaml';
 import type { z } from 'zod';
 import type { TeamDefinition, TeamPolicy } from '../contracts/team.ts';
 import { AetherError } from '../errors.ts';
-import { createPathLocator, type PathLocator } from '../settings/source-position.ts';
+import { createPathLocator, type PathLocator, problemPosition } from '../settings/source-position.ts';
 import {
   closestMatch,
   describeSchema,
@@ -114,15 +114,6 @@ function firstLine(message: string): string {
   return line.replace(/ at line \d+, column \d+:?$/, '').trim();
 }
 
-function positionOf(
-  locate: PathLocator,
-  path: readonly PropertyKey[],
-  target: 'key' | 'value' = 'value',
-): { line?: number; column?: number } {
-  const position = locate(path, target);
-  return position === undefined ? {} : { line: position.line, column: position.column };
-}
-
 type Report = (input: Omit<TeamFileProblemInput, 'path'>) => void;
 
 function reportIssue(
@@ -145,7 +136,7 @@ function reportIssue(
       report({
         code: 'TEAM_FIELD_UNKNOWN',
         field: formatPath(path),
-        ...positionOf(locate, path, 'key'),
+        ...problemPosition(locate, path, 'key'),
         expected: `${parent === '' ? 'a team field' : `a field of ${parent}`} (${siblings.join(', ')})`,
         got: JSON.stringify(key),
         ...(suggestion === undefined ? {} : { suggestion }),
@@ -167,7 +158,7 @@ function reportIssue(
   report({
     code: missing ? 'TEAM_FIELD_MISSING' : 'TEAM_FIELD_INVALID',
     field: formatPath(issue.path),
-    ...positionOf(locate, issue.path, missing ? 'key' : 'value'),
+    ...problemPosition(locate, issue.path, missing ? 'key' : 'value'),
     expected,
     got: missing && valueAtPath(written, issue.path) === null ? 'an empty value' : describeValue(value),
     ...(suggestion === undefined ? {} : { suggestion }),
@@ -191,7 +182,7 @@ function reportStructure(
     report({
       code: 'TEAM_ID_MISMATCH',
       field: 'id',
-      ...positionOf(locate, ['id']),
+      ...problemPosition(locate, ['id']),
       expected: `${JSON.stringify(expectedId)}, the file name without "${TEAM_FILE_SUFFIX}" (or rename the file)`,
       got: JSON.stringify(id),
     });
@@ -208,7 +199,7 @@ function reportStructure(
       report({
         code: 'TEAM_LEAD_IS_MEMBER',
         field,
-        ...positionOf(locate, ['members', index]),
+        ...problemPosition(locate, ['members', index]),
         expected: `an agent other than the lead "${lead}" (the lead leads the team; list only the others)`,
         got: JSON.stringify(agent),
       });
@@ -219,7 +210,7 @@ function reportStructure(
       report({
         code: 'TEAM_MEMBER_DUPLICATE',
         field,
-        ...positionOf(locate, ['members', index]),
+        ...problemPosition(locate, ['members', index]),
         expected: `an agent not already listed ("${agent}" is members[${earlier}])`,
         got: JSON.stringify(agent),
       });
@@ -303,7 +294,7 @@ export function parseTeamFile(path: string, text: string, defaults: TeamPolicyDe
   if (!isPlainObject(value)) {
     report({
       code: 'TEAM_YAML_INVALID',
-      ...(value === null || value === undefined ? { line: 1, column: 1 } : positionOf(locate, [])),
+      ...(value === null || value === undefined ? { line: 1, column: 1 } : problemPosition(locate, [])),
       expected: `a mapping of team fields (${TEAM_FIELDS.join(', ')})`,
       got: value === null || value === undefined ? 'an empty file' : describeValue(value),
     });
