@@ -104,16 +104,7 @@ export async function createRunToolHost(
     inProcessServers: own === undefined ? [] : [own],
     vault: new SecretVault({ tenantId: tenant.tenantId, secrets: tenant.secrets, masterKeys }),
     approvalGate: options.gate ?? terminal ?? denyingApprovalGate(NO_TERMINAL_REASON),
-    settings: {
-      maxToolRetries: execution.maxToolRetries,
-      toolCallTimeoutMs: execution.toolCallTimeoutMs,
-      approvalTimeoutMs: execution.approvalTimeoutMs,
-      toolRateLimits: execution.toolRateLimits,
-      toolRateLimitWaitMs: execution.toolRateLimitWaitMs,
-      trustedMcpServers: execution.trustedMcpServers,
-      mcpAllowedPrivateHosts: execution.mcpAllowedPrivateHosts,
-      mcpReconnectDelayMs: execution.mcpReconnectDelayMs,
-    },
+    settings: execution,
     approveWrites: options.approveWrites,
   });
 }

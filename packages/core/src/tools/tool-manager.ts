@@ -29,7 +29,7 @@ import { outcomeOfCallResult } from './tool-result.ts';
 /** How long a timed-out approval gate may take to record the expiry before the denial stands. */
 const GATE_CLEANUP_MS = 5_000;
 
-/** The settings the tool manager reads (all in the `execution` group). */
+/** The settings the tool manager reads, all in the `execution` group: pass the group itself. */
 export interface ToolManagerSettings {
   maxToolRetries: number;
   toolCallTimeoutMs: number;

@@ -293,16 +293,7 @@ export class RunExecutor {
         masterKeys: this.#options.masterKeys,
       }),
       approvalGate: new DatabaseApprovalGate({ approvals: tenant.approvals, clock: this.#clock }),
-      settings: {
-        maxToolRetries: execution.maxToolRetries,
-        toolCallTimeoutMs: execution.toolCallTimeoutMs,
-        approvalTimeoutMs: execution.approvalTimeoutMs,
-        toolRateLimits: execution.toolRateLimits,
-        toolRateLimitWaitMs: execution.toolRateLimitWaitMs,
-        trustedMcpServers: execution.trustedMcpServers,
-        mcpAllowedPrivateHosts: execution.mcpAllowedPrivateHosts,
-        mcpReconnectDelayMs: execution.mcpReconnectDelayMs,
-      },
+      settings: execution,
       clock: this.#clock,
     });
   }
