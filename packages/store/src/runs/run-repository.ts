@@ -4,13 +4,11 @@ import {
   type JournalRepository,
   type JsonObject,
   type NewRun,
-  RUN_TRANSITIONS,
   type RunPatch,
   type RunRecord,
   type RunRepository,
   type RunStatus,
   type RunTransitionRequest,
-  TERMINAL_RUN_STATUSES,
 } from '@aether/core';
 import { isSqlError, SQL_STATE } from '../drivers/sql-state.ts';
 import { tenantNotFound } from '../shared/errors.ts';
@@ -19,8 +17,6 @@ import { isUuid, toIso, toIsoOrNull } from '../shared/values.ts';
 
 /** How many runs `list` returns when no limit is given. */
 export const DEFAULT_RUN_LIST_LIMIT = 100;
-
-const RUN_STATUSES = Object.keys(RUN_TRANSITIONS) as RunStatus[];
 
 const COLUMNS =
   'id, tenant_id, goal, status, agent_id, model, answer, error, options, owner, heartbeat_at, created_at, updated_at, finished_at';
@@ -44,9 +40,10 @@ export interface RunRow {
 }
 
 /**
- * Runs of one tenant. `transition` enforces {@link RUN_TRANSITIONS} in the database: one
- * conditional `UPDATE … WHERE status IN (allowed predecessors) RETURNING`, so two
- * processes racing to move a run cannot both win.
+ * Runs of one tenant. Status changes and batch creation go through the journal
+ * (`aether_write_journal`), which enforces `RUN_TRANSITIONS` in the database with one
+ * conditional `UPDATE … WHERE status = ANY (allowed predecessors)`, so two processes
+ * racing to move a run cannot both win.
  */
 export function createRunRepository(
   tenantId: string,
@@ -127,42 +124,12 @@ export function createRunRepository(
       patch: RunPatch = {},
       from?: readonly RunStatus[],
     ): Promise<RunRecord> {
-      const allowedFrom = RUN_STATUSES.filter(
-        (status) => RUN_TRANSITIONS[status].includes(to) && (from === undefined || from.includes(status)),
-      );
-      if (!isUuid(id)) throw runNotFound(id);
-      return session(async (tx) => {
-        if (allowedFrom.length > 0) {
-          const params: unknown[] = [id, to];
-          const assignments = ['status = $2', 'updated_at = clock_timestamp()'];
-          if (TERMINAL_RUN_STATUSES.includes(to)) assignments.push('finished_at = clock_timestamp()');
-          const assign = (column: string, value: unknown): void => {
-            params.push(value);
-            assignments.push(`${column} = $${params.length}`);
-          };
-          if (patch.answer !== undefined) assign('answer', patch.answer);
-          if (patch.error !== undefined) assign('error', JSON.stringify(patch.error));
-          if (patch.owner !== undefined) assign('owner', patch.owner);
-          if (patch.agentId !== undefined) assign('agent_id', patch.agentId);
-          if (patch.model !== undefined) assign('model', patch.model);
-          const statusList = allowedFrom.map((status) => {
-            params.push(status);
-            return `$${params.length}`;
-          });
-          const [row] = await tx.query<RunRow>(
-            `UPDATE runs SET ${assignments.join(', ')}
-             WHERE id = $1 AND status IN (${statusList.join(', ')})
-             RETURNING ${COLUMNS}`,
-            params,
-          );
-          if (row !== undefined) return toRunRecord(row);
-        }
-        const [current] = await tx.query<{ status: RunStatus }>('SELECT status FROM runs WHERE id = $1', [
-          id,
-        ]);
-        if (current === undefined) throw runNotFound(id);
-        throw invalidTransition({ id, to, ...(from === undefined ? {} : { from }) }, current.status);
+      // One change is a batch of one: the same conditional UPDATE and the same errors.
+      const [result] = await journal.write({
+        transitions: [{ id, to, patch, ...(from === undefined ? {} : { from }) }],
       });
+      if (result === undefined || result instanceof AetherError) throw result ?? runNotFound(id);
+      return result;
     },
 
     async createMany(runs: readonly (NewRun & { id: string })[]): Promise<void> {
