@@ -46,7 +46,7 @@ interface TeamResult {
   perStep: Summary;
 }
 
-export async function teamOverhead(runs: number): Promise<TeamResult> {
+async function teamOverhead(runs: number): Promise<TeamResult> {
   const f = await fixture();
   try {
     const agents = [lead, ...Array.from({ length: SPECIALISTS }, (_, index) => worker(index + 1))];
